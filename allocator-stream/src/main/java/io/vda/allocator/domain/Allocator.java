@@ -88,6 +88,10 @@ public final class Allocator {
     public static final int MIN_STRIP_SIZE_KB = 4;
     public static final int MAX_STRIP_SIZE_KB = 1024 * 1024;
 
+    static {
+        AvroTrust.ensureInstalled();
+    }
+
     private Allocator() {
     }
 
