@@ -113,6 +113,10 @@ public final class TestCommands {
         return new MarkDiskArrayInitialized(id(), T0, da, cn, epoch, uuid);
     }
 
+    public static MarkDiskArrayInitialized markDiskArrayInitializedBy(io.vda.schema.model.DiskArray da, String cn) {
+        return markInitialized(da.getDaName(), cn, da.getEpoch(), "lvs-" + da.getDaName());
+    }
+
     /** The commands topic's record key for a command. */
     public static String keyOf(SpecificRecord command) {
         if (command instanceof CreateDiskNode c) {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.RepetitionInfo;
  */
 class RandomizedPlacementTest {
 
-    @RepeatedTest(5)
+    @RepeatedTest(3)
     void shouldNeverOverAllocateAndShouldFreeExactlyWhatWasTaken(RepetitionInfo repetition) {
         Random random = new Random(1000L + repetition.getCurrentRepetition());
         AllocatorFixture f = new AllocatorFixture(new AllocatorSettings(40));
