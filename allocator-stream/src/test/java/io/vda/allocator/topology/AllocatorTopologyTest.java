@@ -191,6 +191,18 @@ class AllocatorTopologyTest {
     }
 
     @Test
+    void shouldForgetCommandIdsOlderThanTheOutcomeRetention() {
+        var create = TestCommands.createDiskNode("dn1", "");
+        assertThat(send(create).getStatus()).isEqualTo(CommandStatus.SUCCEEDED);
+
+        driver.advanceWallClockTime(java.time.Duration.ofDays(8));
+        CommandOutcome decidedAgain = send(create);
+
+        // no longer deduplicated: decided afresh against the model, where dn1 now exists
+        assertThat(decidedAgain.getReason()).isEqualTo(RejectReason.ALREADY_EXISTS);
+    }
+
+    @Test
     void shouldRejectDeletingAPhysicalDiskThatHostsVirtualDisksSayingWhichArrays() {
         givenCluster(1, 4 * GIB, "a");
         send(TestCommands.createDiskArray("db1", GIB, 1, 1));
