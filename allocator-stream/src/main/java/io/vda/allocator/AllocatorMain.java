@@ -61,6 +61,7 @@ public final class AllocatorMain {
         KafkaStreams streams = new KafkaStreams(AllocatorTopology.build(config, registry),
                 AllocatorTopology.streamsProperties(config));
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Allocator stream thread failed; replacing it (the open transaction is aborted)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -68,6 +69,7 @@ public final class AllocatorMain {
         streams.setStateListener((next, previous) -> {
             LOG.info("Allocator state {} -> {}", previous, next);
             if (next == KafkaStreams.State.NOT_RUNNING || next == KafkaStreams.State.ERROR) {
+                failed.compareAndSet(false, next == KafkaStreams.State.ERROR);
                 stopped.countDown();
             }
         });
@@ -79,5 +81,9 @@ public final class AllocatorMain {
         }, "allocator-shutdown"));
         streams.start();
         stopped.await();
+        if (failed.get()) {
+            LOG.error("Allocator stopped after an error");
+            System.exit(1);
+        }
     }
 }

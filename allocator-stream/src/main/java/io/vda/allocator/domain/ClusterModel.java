@@ -275,6 +275,7 @@ public final class ClusterModel {
     private void removeDiskNode(String dnName) {
         diskNodes.remove(dnName);
         changed(ModelKeys.diskNode(dnName), null);
+        forgetFailure(dnName);
         refreshDiskNode(dnName);
     }
 
@@ -307,6 +308,7 @@ public final class ClusterModel {
     private void removeControllerNode(String cnName) {
         controllerNodes.remove(cnName);
         changed(ModelKeys.controllerNode(cnName), null);
+        forgetFailure(cnName);
         controllers.remove(cnName);
     }
 
@@ -353,6 +355,13 @@ public final class ClusterModel {
         changed(ModelKeys.nodeFailed(failed.getNodeName()), failed);
         refreshDiskNode(failed.getNodeName());
         refreshControllerNode(failed.getNodeName());
+    }
+
+    /** A deleted node's failure mark goes with it, so a new node of that name starts healthy. */
+    private void forgetFailure(String nodeName) {
+        if (failedNodes.remove(nodeName) != null) {
+            changed(ModelKeys.nodeFailed(nodeName), null);
+        }
     }
 
     private void markRecovered(String nodeName) {
