@@ -32,6 +32,7 @@ public record AllocatorConfig(
         Duration outcomeRetention,
         Duration outcomePurgeInterval,
         int maxVirtualDisksPerDiskNode,
+        int maxSubsystemsPerControllerNode,
         short replicationFactor) {
 
     /** One variable: name, default, meaning. */
@@ -62,12 +63,16 @@ public record AllocatorConfig(
     public static final Variable MAX_VDS_PER_DN = new Variable("VDA_ALLOCATOR_MAX_VDS_PER_DISK_NODE",
             Integer.toString(AllocatorSettings.DEFAULT_MAX_VIRTUAL_DISKS_PER_DISK_NODE),
             "virtual disks (NVMe-oF subsystems) one disk node's SPDK target may export");
+    public static final Variable MAX_SUBSYSTEMS_PER_CN = new Variable(
+            "VDA_ALLOCATOR_MAX_SUBSYSTEMS_PER_CONTROLLER_NODE",
+            Integer.toString(AllocatorSettings.DEFAULT_MAX_SUBSYSTEMS_PER_CONTROLLER_NODE),
+            "NVMe-oF subsystems one controller node's SPDK target may hold (exporters, secondary exports)");
     public static final Variable REPLICATION_FACTOR = new Variable("VDA_KAFKA_REPLICATION_FACTOR", "1",
             "replication factor of the topics the allocator creates (cluster topics, changelogs)");
 
     public static final List<Variable> VARIABLES = List.of(KAFKA_BOOTSTRAP, TOPIC_PREFIX, ETCD_ENDPOINTS, ETCD_ROOT,
             APP_ID, STATE_DIR, COMMIT_INTERVAL, SESSION_TIMEOUT, OUTCOME_RETENTION, OUTCOME_PURGE_INTERVAL,
-            MAX_VDS_PER_DN, REPLICATION_FACTOR);
+            MAX_VDS_PER_DN, MAX_SUBSYSTEMS_PER_CN, REPLICATION_FACTOR);
 
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -89,12 +94,13 @@ public record AllocatorConfig(
         Duration retention = r.get(OUTCOME_RETENTION, AllocatorConfig::positiveDuration);
         Duration purge = r.get(OUTCOME_PURGE_INTERVAL, AllocatorConfig::positiveDuration);
         Integer maxVds = r.get(MAX_VDS_PER_DN, AllocatorConfig::positiveInt);
+        Integer maxCnSubsystems = r.get(MAX_SUBSYSTEMS_PER_CN, AllocatorConfig::positiveInt);
         Integer replication = r.get(REPLICATION_FACTOR, v -> Math.min(Short.MAX_VALUE, positiveInt(v)));
         if (!r.problems.isEmpty()) {
             throw new IllegalArgumentException("invalid allocator configuration: " + String.join("; ", r.problems));
         }
         AllocatorConfig config = new AllocatorConfig(bootstrap, prefix, etcd, root, appId, stateDir, commit, session,
-                retention, purge, maxVds, replication.shortValue());
+                retention, purge, maxVds, maxCnSubsystems, replication.shortValue());
         return config;
     }
 
@@ -107,7 +113,7 @@ public record AllocatorConfig(
     }
 
     public AllocatorSettings settings() {
-        return new AllocatorSettings(maxVirtualDisksPerDiskNode);
+        return new AllocatorSettings(maxVirtualDisksPerDiskNode, maxSubsystemsPerControllerNode);
     }
 
     /** Variable → value, for the start-up log (nothing here is secret). */
@@ -124,6 +130,7 @@ public record AllocatorConfig(
         out.put(OUTCOME_RETENTION.name(), outcomeRetention.toString());
         out.put(OUTCOME_PURGE_INTERVAL.name(), outcomePurgeInterval.toString());
         out.put(MAX_VDS_PER_DN.name(), Integer.toString(maxVirtualDisksPerDiskNode));
+        out.put(MAX_SUBSYSTEMS_PER_CN.name(), Integer.toString(maxSubsystemsPerControllerNode));
         out.put(REPLICATION_FACTOR.name(), Short.toString(replicationFactor));
         return out;
     }

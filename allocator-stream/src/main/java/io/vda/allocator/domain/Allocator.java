@@ -348,7 +348,8 @@ public final class Allocator {
         if (cns.size() < c.getCntlrCnt()) {
             throw new Rejection(RejectReason.INSUFFICIENT_CONTROLLERS, "disk array '" + da + "' needs "
                     + count(c.getCntlrCnt(), "controller node") + "; only " + cns.size()
-                    + " controller node" + (cns.size() == 1 ? " is" : "s are") + " online and healthy");
+                    + " controller node" + (cns.size() == 1 ? " is" : "s are") + " online, healthy and below "
+                    + model.settings().maxSubsystemsPerControllerNode() + " subsystems");
         }
         QosLimits vdQos = splitQos(c.getQos(), c.getStripCnt());
         List<VirtualDiskPlacement> vds = new ArrayList<>();
@@ -419,6 +420,15 @@ public final class Allocator {
             throw new Rejection(RejectReason.ALREADY_EXISTS, "exporter '" + name + "' already exists");
         }
         validHostNqns(name, c.getHostNqns());
+        DiskArray da = model.diskArray(c.getDaName()).orElseThrow();
+        for (ControllerPlacement cp : da.getControllers()) {
+            if (!model.controllerNodeHasSubsystemRoom(cp.getCnName())) {
+                throw new Rejection(RejectReason.INSUFFICIENT_CAPACITY, "exporter '" + name + "' needs a subsystem on"
+                        + " controller node '" + cp.getCnName() + "', which already holds "
+                        + model.controllerSubsystemCount(cp.getCnName()) + " (its target's limit is "
+                        + model.settings().maxSubsystemsPerControllerNode() + ")");
+            }
+        }
         Exporter exp = Exporter.newBuilder().setDaName(c.getDaName()).setExpName(c.getExpName())
                 .setDescription(c.getDescription()).setHostNqns(List.copyOf(c.getHostNqns()))
                 .setTargetNqn(NvmeNames.exporterNqn(c.getDaName(), c.getExpName()))

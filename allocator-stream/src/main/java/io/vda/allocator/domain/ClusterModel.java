@@ -63,6 +63,7 @@ public final class ClusterModel {
     private final Map<String, SortedSet<String>> arraysOnDisk = new HashMap<>();
     private final Map<String, SortedSet<String>> arraysOnDiskNode = new HashMap<>();
     private final Map<String, SortedSet<String>> arraysOnControllerNode = new HashMap<>();
+    private final Map<String, Integer> subsystemsOnControllerNode = new HashMap<>();
 
     private final java.util.Set<String> eligibleDiskNodes = new java.util.HashSet<>();
     private final PlacementIndex placement = new PlacementIndex();
@@ -156,6 +157,16 @@ public final class ClusterModel {
 
     public int controllerLoad(String cnName) {
         return arraysOnControllerNode(cnName).size();
+    }
+
+    /** NVMe-oF subsystems a controller node's target holds (see {@link AllocatorSettings}). */
+    public int controllerSubsystemCount(String cnName) {
+        return subsystemsOnControllerNode.getOrDefault(cnName, 0);
+    }
+
+    /** Whether a controller node may take one more subsystem. */
+    public boolean controllerNodeHasSubsystemRoom(String cnName) {
+        return controllerSubsystemCount(cnName) < settings.maxSubsystemsPerControllerNode();
     }
 
     public int virtualDiskCount(String dnName) {
@@ -333,13 +344,18 @@ public final class ClusterModel {
     }
 
     private void putExporter(Exporter exp) {
-        exporters.put(exporterKey(exp.getDaName(), exp.getExpName()), exp);
+        Exporter old = exporters.put(exporterKey(exp.getDaName(), exp.getExpName()), exp);
+        if (old == null) {
+            countExporterSubsystems(exp.getDaName(), +1);
+        }
         exportersOfArray.computeIfAbsent(exp.getDaName(), n -> new TreeSet<>()).add(exp.getExpName());
         changed(ModelKeys.exporter(exp.getDaName(), exp.getExpName()), exp);
     }
 
     private void removeExporter(String daName, String expName) {
-        exporters.remove(exporterKey(daName, expName));
+        if (exporters.remove(exporterKey(daName, expName)) != null) {
+            countExporterSubsystems(daName, -1);
+        }
         SortedSet<String> names = exportersOfArray.get(daName);
         if (names != null) {
             names.remove(expName);
@@ -355,6 +371,23 @@ public final class ClusterModel {
         changed(ModelKeys.nodeFailed(failed.getNodeName()), failed);
         refreshDiskNode(failed.getNodeName());
         refreshControllerNode(failed.getNodeName());
+    }
+
+    private void countExporterSubsystems(String daName, int delta) {
+        DiskArray da = diskArrays.get(daName);
+        if (da == null) {
+            return;
+        }
+        for (ControllerPlacement cp : da.getControllers()) {
+            subsystemsOnControllerNode.merge(cp.getCnName(), delta, Integer::sum);
+            refreshControllerNode(cp.getCnName());
+        }
+    }
+
+    /** Subsystems an array costs on each of its controller nodes. */
+    private int subsystemsPerController(DiskArray da) {
+        return exportersOfArray.getOrDefault(da.getDaName(), new TreeSet<>()).size()
+                + (da.getControllers().size() > 1 ? 1 : 0);
     }
 
     /** A deleted node's failure mark goes with it, so a new node of that name starts healthy. */
@@ -379,8 +412,10 @@ public final class ClusterModel {
             arraysOnDisk.computeIfAbsent(key, k -> new TreeSet<>()).add(da.getDaName());
             arraysOnDiskNode.computeIfAbsent(vd.getDnName(), k -> new TreeSet<>()).add(da.getDaName());
         }
+        int subsystems = subsystemsPerController(da);
         for (ControllerPlacement cp : da.getControllers()) {
             arraysOnControllerNode.computeIfAbsent(cp.getCnName(), k -> new TreeSet<>()).add(da.getDaName());
+            subsystemsOnControllerNode.merge(cp.getCnName(), subsystems, Integer::sum);
         }
     }
 
@@ -395,8 +430,12 @@ public final class ClusterModel {
             removeFrom(arraysOnDisk, key, da.getDaName());
             removeFrom(arraysOnDiskNode, vd.getDnName(), da.getDaName());
         }
+        int subsystems = subsystemsPerController(da);
         for (ControllerPlacement cp : da.getControllers()) {
             removeFrom(arraysOnControllerNode, cp.getCnName(), da.getDaName());
+            if (subsystemsOnControllerNode.merge(cp.getCnName(), -subsystems, Integer::sum) == 0) {
+                subsystemsOnControllerNode.remove(cp.getCnName());
+            }
         }
     }
 
@@ -450,7 +489,7 @@ public final class ClusterModel {
 
     private void refreshControllerNode(String cnName) {
         ControllerNode cn = controllerNodes.get(cnName);
-        if (cn != null && !cn.getIsOffline() && !isFailed(cnName)) {
+        if (cn != null && !cn.getIsOffline() && !isFailed(cnName) && controllerNodeHasSubsystemRoom(cnName)) {
             controllers.put(cnName, controllerLoad(cnName));
         } else {
             controllers.remove(cnName);

@@ -179,6 +179,23 @@ class AllocatorTest {
     }
 
     @Test
+    void shouldHonourTheSubsystemLimitPerControllerNode() {
+        AllocatorFixture f = new AllocatorFixture(new AllocatorSettings(1024, 2)).givenCluster(2, 4 * GIB, "a")
+                .given(TestCommands.createDiskArray("db1", GIB, 1, 2),
+                        TestCommands.createExporter("db1", "exp1", "nqn.2024-01.io.example:host1"));
+
+        Handled second = f.when(TestCommands.createExporter("db1", "exp2", "nqn.2024-01.io.example:host1"));
+        Handled array = f.when(TestCommands.createDiskArray("db2", GIB, 1, 1));
+
+        assertThat(rejected(second).getReason()).isEqualTo(RejectReason.INSUFFICIENT_CAPACITY);
+        assertThat(second.outcome().getMessage()).contains("already holds 2");
+        assertThat(rejected(array).getReason()).isEqualTo(RejectReason.INSUFFICIENT_CONTROLLERS);
+        succeeded(f.when(new io.vda.schema.command.DeleteExporter(TestCommands.id(), TestCommands.T0, "db1", "exp1")));
+        succeeded(f.when(TestCommands.createDiskArray("db2", GIB, 1, 1)));
+        assertThat(f.model.controllerSubsystemCount("cn1") + f.model.controllerSubsystemCount("cn2")).isEqualTo(2);
+    }
+
+    @Test
     void shouldMakeTheSameDecisionsAfterRestoringFromTheStoredEntities() {
         AllocatorFixture f = new AllocatorFixture().givenCluster(3, 4 * GIB, "a", "b")
                 .given(TestCommands.createDiskArray("db1", GIB, 3, 1), TestCommands.createDiskArray("db2", 2 * GIB, 2, 2),
