@@ -228,6 +228,25 @@ class AllocatorExactlyOnceIT {
                 System.out.printf("Allocator kill -9 IT: %d commands, %d decided before the kill, all with one"
                         + " outcome; %d arrays live at the end%n", sent.size(), decidedBeforeKill,
                         replayed.diskArrays().size());
+
+                // Throughput through the broker, for docs/allocator.md: a burst of creates and deletes
+                Map<String, String> burst = new LinkedHashMap<>();
+                send(producer, TestCommands.deleteDiskArray("everything"), burst);
+                long started = System.nanoTime();
+                for (int i = 0; i < 1000; i++) {
+                    send(producer, TestCommands.createDiskArray("burst" + i, 64 * MIB, 2, 2), burst);
+                    send(producer, TestCommands.deleteDiskArray("burst" + i), burst);
+                }
+                producer.flush();
+                await().atMost(Duration.ofSeconds(120)).pollInSameThread().untilAsserted(() -> {
+                    poll(outcomes, seen);
+                    assertThat(seen).containsKeys(burst.keySet().toArray(String[]::new));
+                });
+                double seconds = (System.nanoTime() - started) / 1e9;
+                assertThat(burst.keySet()).allSatisfy(id -> assertThat(seen.get(id).get(0).getStatus())
+                        .isEqualTo(CommandStatus.SUCCEEDED));
+                System.out.printf(java.util.Locale.ROOT, "Allocator burst: %d commands decided and committed in"
+                        + " %.1f s = %.0f commands/s end to end%n", burst.size(), seconds, burst.size() / seconds);
             } finally {
                 pacer.shutdownNow();
                 second.stop(Duration.ofSeconds(20));
