@@ -85,6 +85,7 @@ class RandomizedPlacementTest {
         assertRestoredModelDecidesTheSame(f.model, random);
     }
 
+    /** Plain checks (not AssertJ) because this runs after every one of thousands of steps. */
     private static void assertBooksBalance(ClusterModel model, Set<String> failed) {
         Map<String, Long> expected = new HashMap<>();
         long needed = 0;
@@ -92,24 +93,32 @@ class RandomizedPlacementTest {
             Set<String> nodes = new HashSet<>();
             for (VirtualDiskPlacement vd : da.getVirtualDisks()) {
                 expected.merge(vd.getDnName() + "/" + vd.getPdName(), vd.getSizeBytes(), Long::sum);
-                assertThat(nodes.add(vd.getDnName())).as("two VDs of %s on %s", da.getDaName(), vd.getDnName())
-                        .isTrue();
+                check(nodes.add(vd.getDnName()), "two VDs of " + da.getDaName() + " on " + vd.getDnName());
             }
-            assertThat(da.getPhysicalSizeBytes()).isEqualTo((long) da.getStripCnt()
-                    * LvstoreGeometry.virtualDiskBytes(da.getSizeBytes(), da.getStripCnt(), da.getStripSizeKb()));
+            check(da.getPhysicalSizeBytes() == (long) da.getStripCnt()
+                    * LvstoreGeometry.virtualDiskBytes(da.getSizeBytes(), da.getStripCnt(), da.getStripSizeKb()),
+                    "physical size of " + da.getDaName());
             needed += da.getPhysicalSizeBytes();
         }
         long allocated = 0;
         for (PhysicalDisk pd : model.physicalDisks()) {
+            String disk = pd.getDnName() + "/" + pd.getPdName();
             long used = model.allocatedBytes(pd.getDnName(), pd.getPdName());
-            assertThat(used).as("allocated on %s/%s", pd.getDnName(), pd.getPdName())
-                    .isLessThanOrEqualTo(pd.getUsableBytes())
-                    .isEqualTo(expected.getOrDefault(pd.getDnName() + "/" + pd.getPdName(), 0L));
+            check(used <= pd.getUsableBytes(), disk + " over-allocated: " + used + " > " + pd.getUsableBytes());
+            check(used == expected.getOrDefault(disk, 0L), disk + " allocation " + used + " is not its VDs' "
+                    + expected.getOrDefault(disk, 0L));
             boolean eligible = !failed.contains(pd.getDnName()) && model.diskNodeAcceptsVirtualDisks(pd.getDnName());
-            assertThat(model.placementIndex().contains(pd.getDnName(), pd.getPdName())).isEqualTo(eligible);
+            check(model.placementIndex().contains(pd.getDnName(), pd.getPdName()) == eligible,
+                    disk + " in the index: expected " + eligible);
             allocated += used;
         }
-        assertThat(allocated).isEqualTo(needed);
+        check(allocated == needed, "allocated " + allocated + " != live arrays' " + needed);
+    }
+
+    private static void check(boolean condition, String message) {
+        if (!condition) {
+            throw new AssertionError(message);
+        }
     }
 
     private static void assertRestoredModelDecidesTheSame(ClusterModel model, Random random) {
