@@ -30,6 +30,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import io.vda.schema.serde.AvroSerializer;
+import io.vda.schema.serde.InMemorySchemaRegistry;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -42,6 +44,12 @@ public final class CommandRequests {
     private static final Set<String> LISTENER_FIELDS = Set.of("trType", "adrFam", "trAddr", "trSvcId");
     private static final Set<String> QOS_FIELDS = Set.of("rwIosPerSec", "rwMbytesPerSec", "rMbytesPerSec", "wMbytesPerSec");
     private static final Set<String> BACKING_FIELDS = Set.of("type", "sizeBytes", "fileName", "trAddr");
+
+    static {
+        // Avro 1.12 builds enum and record defaults only for trusted classes; the schemas module installs the trust
+        // predicate when a serializer is created (TrustedAvroClasses is package-private there), so make one.
+        new AvroSerializer<>(new InMemorySchemaRegistry()).close();
+    }
 
     private final Supplier<Instant> clock;
 
