@@ -374,7 +374,9 @@ public final class HttpGateway {
             fail(ctx, e);
             return;
         }
+        long claimStart = System.nanoTime();
         idempotency.claim(idempotencyKey, request).compose(claim -> {
+            metrics.stage("idempotency_claim", System.nanoTime() - claimStart);
             if (claim.replay()) {
                 metrics.idempotentReplay();
                 ctx.response().putHeader("Idempotent-Replayed", "true");
@@ -393,9 +395,11 @@ public final class HttpGateway {
 
     private Future<CommandRequest> publish(CommandRequest command) {
         Future<Void> topic = command.nodeTopic().map(publisher::ensureNodeTopic).orElse(Future.succeededFuture());
+        long start = System.nanoTime();
         return topic.compose(v -> publisher.publish(command)).map(metadata -> {
+            metrics.stage("kafka_publish", System.nanoTime() - start);
             metrics.published(command.commandType());
-            LOG.info("Accepted {} {} as command {} (offset {})", command.commandType(), command.resourceName(),
+            LOG.debug("Accepted {} {} as command {} (offset {})", command.commandType(), command.resourceName(),
                     command.commandId(), metadata.offset());
             return command;
         });

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code vda_gateway_publish_errors_total{reason}}: counter (unavailable, error)</li>
  *   <li>{@code vda_gateway_idempotent_replays_total}: counter</li>
  *   <li>{@code vda_gateway_waits_total{result}}: counter (decided, timeout)</li>
+ *   <li>{@code vda_gateway_stage_duration_seconds{stage}}: histogram of the write path's steps
+ *       ({@code idempotency_claim} in etcd, {@code kafka_publish} until acks=all)</li>
  * </ul>
  */
 public final class GatewayMetrics {
@@ -25,11 +27,22 @@ public final class GatewayMetrics {
 
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final Map<String, Histogram> histograms = new ConcurrentHashMap<>();
+    private final Map<String, Histogram> stages = new ConcurrentHashMap<>();
 
     public void request(String method, String route, int status, long nanos) {
         count("vda_gateway_http_requests_total", "method=\"" + method + "\",route=\"" + route + "\",status=\"" + status + "\"");
         histograms.computeIfAbsent("method=\"" + method + "\",route=\"" + route + "\"", k -> new Histogram())
                 .observe(nanos / 1e9);
+    }
+
+    public void stage(String stage, long nanos) {
+        stages.computeIfAbsent("stage=\"" + stage + "\"", k -> new Histogram()).observe(nanos / 1e9);
+    }
+
+    /** Mean seconds of a stage so far (for benchmarks and tests). */
+    public double stageMeanSeconds(String stage) {
+        Histogram h = stages.get("stage=\"" + stage + "\"");
+        return h == null || h.count.sum() == 0 ? 0 : h.sum.sum() / h.count.sum();
     }
 
     public void published(String commandType) {
@@ -81,6 +94,10 @@ public final class GatewayMetrics {
         out.append("# HELP ").append(h).append(" HTTP request latency by method and route.\n");
         out.append("# TYPE ").append(h).append(" histogram\n");
         new TreeMap<>(histograms).forEach((labels, histogram) -> histogram.write(out, h, labels));
+        String st = "vda_gateway_stage_duration_seconds";
+        out.append("# HELP ").append(st).append(" Duration of the write path's steps.\n");
+        out.append("# TYPE ").append(st).append(" histogram\n");
+        new TreeMap<>(stages).forEach((labels, histogram) -> histogram.write(out, st, labels));
         return out.toString();
     }
 
