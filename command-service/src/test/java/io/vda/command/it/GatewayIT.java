@@ -84,8 +84,10 @@ class GatewayIT {
                 .path("spec").path("hostNqns")).isEmpty();
         assertThat(gw.get("/v1/disk-arrays").body().path("items")).extracting(n -> n.path("name").asText()).contains("db1");
         assertThat(gw.get("/v1/disk-arrays/db1/exporters").body().path("items")).hasSize(1);
-        assertThat(gw.get("/v1/controller-nodes").body().path("items")).hasSize(1);
-        assertThat(gw.get("/v1/disk-nodes").body().path("items")).hasSize(1);
+        assertThat(gw.get("/v1/controller-nodes").body().path("items")).extracting(n -> n.path("name").asText())
+                .contains("cn1");
+        assertThat(gw.get("/v1/disk-nodes").body().path("items")).extracting(n -> n.path("name").asText())
+                .contains("dn1");
 
         // deletes, children first; with wait the answer is 204
         assertThat(gw.delete("/v1/disk-arrays/db1/exporters/exp1?wait=15s").status()).isEqualTo(204);
