@@ -27,7 +27,8 @@ public final class ApiClient {
         String url = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.base = URI.create(url);
         this.token = token.filter(t -> !t.isBlank());
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /** An answer: status, parsed JSON body (missing node if none), and the Location header. */

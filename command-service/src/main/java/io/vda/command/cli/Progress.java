@@ -27,7 +27,7 @@ final class Progress implements AutoCloseable {
     }
 
     static Progress start(PrintWriter err, String what) {
-        Progress p = new Progress(err, what, System.console() != null && System.getenv("VDA_NO_SPINNER") == null);
+        Progress p = new Progress(err, what, isTerminal() && System.getenv("VDA_NO_SPINNER") == null);
         if (p.terminal) {
             p.spinner = new Thread(p::spin, "vda-progress");
             p.spinner.setDaemon(true);
@@ -36,6 +36,19 @@ final class Progress implements AutoCloseable {
             p.line();
         }
         return p;
+    }
+
+    /** Java 22+ returns a Console even when redirected; ask it then (Console.isTerminal), else trust null. */
+    private static boolean isTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 
     void state(String newState) {

@@ -27,13 +27,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * clients (each sends its next request when the previous one is answered). Every request is a distinct disk array,
  * so each costs one etcd transaction (idempotency entry) and one Kafka record (acks=all).
  *
- * <p>Usage: {@code CommandGatewayBenchmark [concurrency=32] [seconds=20] [warmupSeconds=5] [docFile=docs/benchmarks.md|-]}
+ * <p>Usage: {@code CommandGatewayBenchmark [concurrency levels, e.g. 8,32 (32)] [seconds=20] [warmupSeconds=5]
+ * [docFile=docs/benchmarks.md|-]}
  * Prints the result and writes it into {@code docs/benchmarks.md} under "## Command gateway" (unless docFile is -).
  */
 public final class CommandGatewayBenchmark {
 
     public static void main(String[] args) throws Exception {
-        int concurrency = args.length > 0 ? Integer.parseInt(args[0]) : 32;
+        int[] levels = Arrays.stream((args.length > 0 ? args[0] : "32").split(",")).mapToInt(Integer::parseInt).toArray();
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         String docFile = args.length > 3 ? args[3] : "docs/benchmarks.md";
@@ -49,12 +50,18 @@ public final class CommandGatewayBenchmark {
                         "VDA_ETCD_ROOT", "/bench")))) {
             String url = "http://127.0.0.1:" + gateway.port() + "/v1/disk-arrays";
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            System.out.printf("Warming up for %ds at concurrency %d ...%n", warmup, concurrency);
-            run(http, url, concurrency, Duration.ofSeconds(warmup), "warm");
-            System.out.printf("Measuring for %ds ...%n", seconds);
-            Result r = run(http, url, concurrency, Duration.ofSeconds(seconds), "bench");
-            String text = r.describe(concurrency) + " " + loadAverage() + " |";
-            System.out.println(text);
+            StringBuilder rows = new StringBuilder();
+            for (int concurrency : levels) {
+                System.out.printf("Warming up for %ds at concurrency %d ...%n", warmup, concurrency);
+                run(http, url, concurrency, Duration.ofSeconds(warmup), "warm" + concurrency);
+                System.out.printf("Measuring for %ds ...%n", seconds);
+                Result r = run(http, url, concurrency, Duration.ofSeconds(seconds), "bench" + concurrency);
+                String row = r.describe(concurrency) + " " + loadAverage() + " |";
+                System.out.println(row);
+                rows.append(row).append('\n');
+            }
+            String text = rows.toString().stripTrailing();
+            String concurrency = args.length > 0 ? args[0] : "32";
             String stages = String.format(Locale.ROOT, "idempotency_claim %.1f ms, kafka_publish %.1f ms",
                     gateway.metrics().stageMeanSeconds("idempotency_claim") * 1000,
                     gateway.metrics().stageMeanSeconds("kafka_publish") * 1000);
@@ -155,7 +162,7 @@ public final class CommandGatewayBenchmark {
         }
     }
 
-    private static void writeSection(Path doc, String row, String stages, int concurrency, int seconds, int warmup)
+    private static void writeSection(Path doc, String row, String stages, String concurrency, int seconds, int warmup)
             throws IOException {
         String heading = "## Command gateway";
         String section = heading + "\n\n"
