@@ -445,7 +445,9 @@ public final class HttpGateway {
             }
             Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
             String resourceKey = command.resourceEtcdKey(keys);
-            return etcd.await(resourceKey, kv -> command.commandId().equals(
+            long outcomeRevision = outcome.get().getModRevision();
+            // The document this command produced, or a later one (a later command may already have changed it).
+            return etcd.await(resourceKey, kv -> kv.getModRevision() >= outcomeRevision || command.commandId().equals(
                     parse(kv.getValue().getBytes()).path("lastCommandId").asText()), left).map(resource -> {
                 int status = command.operation() == Operation.CREATE ? 201 : 200;
                 if (command.operation() == Operation.CREATE) {
