@@ -462,7 +462,7 @@ public final class HttpGateway {
 
     /** The allocator's refusal as a problem: 409 for conflicts with the current state, 404 for a missing target, else 422. */
     static Problem rejection(CommandRequest command, JsonNode outcome) {
-        String reason = outcome.path("reason").asText("UNKNOWN");
+        String reason = outcome.path("reason").isTextual() ? outcome.path("reason").asText() : "UNKNOWN";
         int status = switch (reason) {
             case "ALREADY_EXISTS", "IN_USE", "CONFLICT", "STALE" -> 409;
             case "NOT_FOUND" -> command.operation() == Operation.CREATE ? 422 : 404;
