@@ -1,5 +1,6 @@
 package io.vda.allocator.domain;
 
+import io.vda.schema.TrustedAvroClasses;
 import io.vda.schema.RecordKeys;
 import io.vda.schema.ResourceNames;
 import io.vda.schema.command.CreateControllerNode;
@@ -89,7 +90,7 @@ public final class Allocator {
     public static final int MAX_STRIP_SIZE_KB = 1024 * 1024;
 
     static {
-        AvroTrust.ensureInstalled();
+        TrustedAvroClasses.ensureInstalled();
     }
 
     private Allocator() {

@@ -1,5 +1,6 @@
 package io.vda.command.request;
 
+import io.vda.schema.TrustedAvroClasses;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vda.schema.command.CreateControllerNode;
 import io.vda.schema.command.CreateDiskArray;
@@ -30,8 +31,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import io.vda.schema.serde.AvroSerializer;
-import io.vda.schema.serde.InMemorySchemaRegistry;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -46,9 +45,8 @@ public final class CommandRequests {
     private static final Set<String> BACKING_FIELDS = Set.of("type", "sizeBytes", "fileName", "trAddr");
 
     static {
-        // Avro 1.12 builds enum and record defaults only for trusted classes; the schemas module installs the trust
-        // predicate when a serializer is created (TrustedAvroClasses is package-private there), so make one.
-        new AvroSerializer<>(new InMemorySchemaRegistry()).close();
+        // Avro 1.12 builds enum and record defaults only for trusted classes.
+        TrustedAvroClasses.ensureInstalled();
     }
 
     private final Supplier<Instant> clock;

@@ -1,5 +1,6 @@
 package io.vda.schema.serde;
 
+import io.vda.schema.TrustedAvroClasses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

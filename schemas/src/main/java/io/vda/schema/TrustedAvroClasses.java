@@ -1,12 +1,13 @@
-package io.vda.schema.serde;
+package io.vda.schema;
 
 import org.apache.avro.util.ClassSecurityValidator;
 
 /**
  * Avro 1.12 instantiates only classes it trusts. Our generated records live under {@code io.vda.schema}; trust those
- * on top of Avro's defaults (and whatever the system properties allow), nothing else.
+ * on top of Avro's defaults (and whatever the system properties allow), nothing else. Serdes install it; code that
+ * copies records with builders but makes no serde (the allocator's pure domain) calls {@link #ensureInstalled()}.
  */
-final class TrustedAvroClasses {
+public final class TrustedAvroClasses {
 
     private static final String GENERATED_PACKAGE = "io.vda.schema.";
 
@@ -19,7 +20,7 @@ final class TrustedAvroClasses {
     }
 
     /** Installs the predicate once per JVM (class initialisation runs once). */
-    static void ensureInstalled() {
+    public static void ensureInstalled() {
         // the static initialiser does the work
     }
 }
