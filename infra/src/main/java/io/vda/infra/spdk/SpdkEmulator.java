@@ -23,7 +23,7 @@ public final class SpdkEmulator implements AutoCloseable {
 
     private SpdkEmulator(SpdkEmulatorConfig config) throws IOException {
         this.config = config;
-        this.state = new TargetState(config.nvmfAddress());
+        this.state = new TargetState(config.nvmfAddress(), config.autoExamine());
         CallLog callLog = new CallLog();
         RpcDispatcher dispatcher = new RpcDispatcher(state, faults, callLog);
         NvmfRpcs nvmf = new NvmfRpcs(state);

@@ -194,6 +194,8 @@ class SpdkClientNvmfTest {
                 AttachControllerRequest.tcp("other", listener, VD_NQN, "nqn.2016-06.io.spdk:x")));
         assertReason(SpdkErrorReason.UNREACHABLE, () -> cn.client.attachController(
                 AttachControllerRequest.tcp("dead", ListenAddress.tcp("127.0.0.1", freePort()), VD_NQN, CN_HOST)));
+        assertReason(SpdkErrorReason.INVALID_PARAMS, () -> cn.client.call("bdev_nvme_attach_controller",
+                java.util.Map.of("name", "typo", "trtype", "TCP", "traddr", "127.0.0.1", "trsvcid", 4420)));
         assertReason(SpdkErrorReason.REJECTED, () -> cn.client.attachController(
                 AttachControllerRequest.tcp("nosub", listener, "nqn.2016-06.io.spdk:ghost", CN_HOST)));
         cn.client.detachController("vd0");

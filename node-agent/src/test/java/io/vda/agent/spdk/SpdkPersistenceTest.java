@@ -90,6 +90,29 @@ class SpdkPersistenceTest {
         }
     }
 
+    @Test
+    void shouldFindLvstoreOnlyThroughExamineWhenAutoExamineIsOff() throws Exception {
+        // Given an lvstore written to an aio file
+        Path file = sparseFile("pd.img", 64 * MIB);
+        String lvsUuid;
+        try (EmulatedNode node = EmulatedNode.start(dir, "dn")) {
+            node.client.createAioBdev("aio_p", file.toString(), 4096);
+            lvsUuid = node.client.createLvstore("aio_p", "lvs_a", 4 * MIB, "none");
+        }
+
+        // When a target without auto-examine re-creates the aio bdev
+        var config = new io.vda.infra.spdk.SpdkEmulatorConfig(dir.resolve("dn.sock"), "127.0.0.1", false);
+        try (EmulatedNode node = EmulatedNode.start(config)) {
+            node.client.createAioBdev("aio_p", file.toString(), 4096);
+            assertTrue(node.client.getLvstores().isEmpty());
+            node.client.examine("aio_p");
+
+            // Then the lvstore is found by bdev_examine
+            assertEquals(lvsUuid, node.client.getLvstore("lvs_a").orElseThrow().uuid());
+            assertReason(SpdkErrorReason.NOT_FOUND, () -> node.client.examine("ghost"));
+        }
+    }
+
     /** A DN with an aio PD exporting one thick VD to the given host; idempotent, as after a DN restart. */
     private static ListenAddress exportVd(EmulatedNode dn, Path pd, String vd, String host) throws Exception {
         SpdkClient spdk = dn.client;
