@@ -1,0 +1,115 @@
+package io.vda.infra.spdk;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An emulated SPDK node in its own JVM, started from the current classpath (tests use the test classpath),
+ * as {@code infra/bin/spdk-emulator} would start it. {@link #kill()} is the node dying.
+ */
+public final class SpdkEmulatorProcess implements AutoCloseable {
+    private final Process process;
+    private final Path socketPath;
+
+    private SpdkEmulatorProcess(Process process, Path socketPath) {
+        this.process = process;
+        this.socketPath = socketPath;
+    }
+
+    /** JVM options for short-lived test nodes: small heap, quick start. */
+    public static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx96m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
+
+    /** Starts the process and waits (at most {@code readyWithin}) for its "ready" line. */
+    public static SpdkEmulatorProcess start(Path socketPath, String nvmfAddress, Path logFile, Duration readyWithin)
+            throws IOException {
+        return start(socketPath, nvmfAddress, logFile, readyWithin, TEST_JVM_OPTIONS);
+    }
+
+    public static SpdkEmulatorProcess start(Path socketPath, String nvmfAddress, Path logFile, Duration readyWithin,
+            List<String> jvmOptions) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(SpdkEmulatorMain.class.getName());
+        cmd.add("--socket");
+        cmd.add(socketPath.toString());
+        cmd.add("--nvmf-addr");
+        cmd.add(nvmfAddress);
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("spdk-emulator ready")) {
+                        return line;
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        try {
+            if (ready.get(readyWithin.toMillis(), TimeUnit.MILLISECONDS) == null) {
+                throw new IOException("spdk emulator exited before it was ready; see " + logFile);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            p.destroyForcibly();
+            throw new IOException("spdk emulator not ready within " + readyWithin + "; see " + logFile, e);
+        }
+        return new SpdkEmulatorProcess(p, socketPath);
+    }
+
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: the node dies without a word. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
+    }
+}
