@@ -1,0 +1,44 @@
+package io.vda.reconciler;
+
+import io.vda.schema.config.EnvConfig;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The reconciler's settings, from environment variables.
+ *
+ * <p>Heartbeats: agents send one every {@code VDA_HEARTBEAT_INTERVAL} (agent side, default 200ms); a node is failed
+ * after {@code VDA_HEARTBEAT_GRACE} (default 1s, five intervals) with none received. Five missed heartbeats keep
+ * false failovers away under load, and leave most of the 2 s failover budget for the failover itself.
+ */
+public record ReconcilerConfig(
+        String kafkaBootstrap,
+        String topicPrefix,
+        String etcdEndpoints,
+        String etcdRoot,
+        String candidateId,
+        Duration heartbeatGrace,
+        Duration failoverRetry,
+        Duration directoryRefresh,
+        Duration leaderTtl,
+        Duration electionRetry) {
+
+    public static ReconcilerConfig fromEnv(Map<String, String> env) {
+        EnvConfig c = new EnvConfig(env, Set.of());
+        ReconcilerConfig config = new ReconcilerConfig(
+                c.string("VDA_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+                c.string("VDA_TOPIC_PREFIX", "vda"),
+                c.string("VDA_ETCD_ENDPOINTS", "http://127.0.0.1:2379"),
+                c.string("VDA_ETCD_ROOT", "/vda"),
+                c.string("VDA_RECONCILER_ID", ManagementFactory.getRuntimeMXBean().getName()),
+                c.duration("VDA_HEARTBEAT_GRACE", Duration.ofSeconds(1), Duration.ofMillis(100)),
+                c.duration("VDA_FAILOVER_RETRY", Duration.ofSeconds(3), Duration.ofMillis(100)),
+                c.duration("VDA_DIRECTORY_REFRESH", Duration.ofSeconds(2), Duration.ofMillis(100)),
+                c.duration("VDA_LEADER_TTL", Duration.ofSeconds(2), Duration.ofSeconds(1)),
+                c.duration("VDA_ELECTION_RETRY", Duration.ofMillis(250), Duration.ofMillis(10)));
+        c.validate();
+        return config;
+    }
+}
