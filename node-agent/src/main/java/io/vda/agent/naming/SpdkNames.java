@@ -144,6 +144,15 @@ public final class SpdkNames {
         return Optional.empty();
     }
 
+    /** On a controller node, a VD attachment belongs to the array's controller object ("cntlr/<da>"). */
+    public static Optional<String> controllerObjectKeyOf(String name) {
+        Optional<String> key = objectKeyOf(name);
+        if (key.isPresent() && key.get().startsWith("vd/")) {
+            return Optional.of(RecordKeys.controllerObject(key.get().split("/")[1]));
+        }
+        return key;
+    }
+
     /** The object key an owned subsystem NQN belongs to, from the layout of {@link NvmeNames}. */
     public static Optional<String> objectKeyOfNqn(String nqn) {
         if (!ownedNqn(nqn)) {

@@ -325,7 +325,8 @@ public final class Planner {
         }
         for (NvmeController nc : obsolete) {
             if (!SpdkNames.isPrimaryAttachment(nc.name())) {
-                b.teardown(Step.of(keyOf(nc.name()), new Step.DetachController(nc.name())));
+                b.teardown(Step.of(SpdkNames.controllerObjectKeyOf(nc.name()).orElse("orphan/" + nc.name()),
+                        new Step.DetachController(nc.name())));
             }
         }
 
