@@ -63,14 +63,17 @@ public final class NodeReconciler {
             Plan plan;
             Observed observed;
             Executor.Result last = null;
+            List<Step> previous = null;
             while (true) {
                 observed = Observed.read(client);
                 reads += READ_CALLS_PER_ROUND;
                 plan = Planner.plan(ctx, desired, observed);
                 executor.initialized(plan.initializations());
-                if (plan.isEmpty() || rounds == MAX_ROUNDS) {
+                // Stop when done, out of rounds, or when the last round changed nothing the planner can see.
+                if (plan.isEmpty() || rounds == MAX_ROUNDS || plan.steps().equals(previous)) {
                     break;
                 }
+                previous = plan.steps();
                 rounds++;
                 last = executor.execute(plan.steps(), context);
                 mutating += last.calls();

@@ -15,7 +15,7 @@ import java.util.Optional;
 /** One snapshot of what SPDK holds, read at the start of a pass (six listing calls, nothing else). */
 public record Observed(List<Bdev> bdevs, List<Lvstore> lvstores, List<RaidBdev> raids,
         List<NvmeController> controllers, List<NvmfSubsystem> subsystems, List<NvmfTransport> transports,
-        Map<String, Bdev> bdevIndex) {
+        Map<String, Bdev> bdevIndex, Map<String, NvmfSubsystem> subsystemIndex) {
 
     public Observed {
         bdevs = List.copyOf(bdevs);
@@ -34,11 +34,16 @@ public record Observed(List<Bdev> bdevs, List<Lvstore> lvstores, List<RaidBdev> 
             }
             bdevIndex = Map.copyOf(index);
         }
+        if (subsystemIndex == null) {
+            Map<String, NvmfSubsystem> index = new HashMap<>();
+            subsystems.forEach(s -> index.put(s.nqn(), s));
+            subsystemIndex = Map.copyOf(index);
+        }
     }
 
     public static Observed of(List<Bdev> bdevs, List<Lvstore> lvstores, List<RaidBdev> raids,
             List<NvmeController> controllers, List<NvmfSubsystem> subsystems, List<NvmfTransport> transports) {
-        return new Observed(bdevs, lvstores, raids, controllers, subsystems, transports, null);
+        return new Observed(bdevs, lvstores, raids, controllers, subsystems, transports, null, null);
     }
 
     public static Observed empty() {
@@ -73,7 +78,7 @@ public record Observed(List<Bdev> bdevs, List<Lvstore> lvstores, List<RaidBdev> 
     }
 
     public Optional<NvmfSubsystem> subsystem(String nqn) {
-        return subsystems.stream().filter(s -> s.nqn().equals(nqn)).findFirst();
+        return Optional.ofNullable(subsystemIndex.get(nqn));
     }
 
     public boolean hasTransport(String trtype) {

@@ -281,7 +281,8 @@ public final class Planner {
         Set<String> attachmentsOk = new HashSet<>();
         for (NvmeController nc : o.controllers()) {
             Step.AttachController want = wantedAttachments.get(nc.name());
-            if (want != null && sameShape(nc, want)) {
+            // An attachment made before its target had a namespace has no bdev: attach again.
+            if (want != null && sameShape(nc, want) && o.bdev(SpdkNames.namespaceBdev(nc.name())).isPresent()) {
                 attachmentsOk.add(nc.name());
             }
         }
@@ -439,10 +440,10 @@ public final class Planner {
             bdevReady = volumesReady.contains(e.getDaName());
         } else {
             String attachment = SpdkNames.primaryAttachment(e.getDaName(), e.getExpName());
-            if (!attachmentsOk.contains(attachment)) {
+            bdevReady = attachmentsOk.contains(attachment);
+            if (!bdevReady) {
                 b.build(Step.of(key, wantedAttachments.get(attachment)));
             }
-            bdevReady = true;
         }
         AnaState ana = primary ? AnaState.OPTIMIZED : AnaState.NON_OPTIMIZED;
         String dependsOn = primary ? cntlrKey : null;
@@ -485,7 +486,8 @@ public final class Planner {
             }
         }
         if (!bdevReady) {
-            b.block(key, Blocked.pending("waiting for the disk array's volume"));
+            b.block(key, Blocked.pending(primary ? "waiting for the disk array's volume"
+                    : "waiting for the primary's export"));
         }
     }
 
