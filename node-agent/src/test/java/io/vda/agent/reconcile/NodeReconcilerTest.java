@@ -89,6 +89,22 @@ class NodeReconcilerTest {
     }
 
     @Test
+    void shouldReportSpdkDownWhenItsSocketIsMissing() {
+        try (var client = io.vda.agent.spdk.SpdkClient.connect(dir.resolve("none.sock"), java.time.Duration.ofSeconds(1))) {
+            DesiredStateStore store = new DesiredStateStore();
+            store.apply("pd/pd0", Specs.mallocPd("pd0", 256 * MIB));
+            NodeReconciler reconciler = new NodeReconciler(new NodeContext("dn0", NodeContext.NodeRole.DISK,
+                    ListenAddress.tcp("127.0.0.1", 4420)), client, (da, e, u) -> { });
+
+            PassReport report = reconciler.reconcile(store.snapshot(), Trigger.STARTUP);
+
+            assertThat(report.spdkReachable()).isFalse();
+            assertThat(report.message()).isNotBlank();
+            assertThat(report.objects()).isEmpty();
+        }
+    }
+
+    @Test
     void shouldReportAnSpdkErrorOnItsObjectAndConvergeTheOthers() throws Exception {
         try (EmulatedSpdk dn = EmulatedSpdk.start(dir, "dn0")) {
             DesiredStateStore store = new DesiredStateStore();
