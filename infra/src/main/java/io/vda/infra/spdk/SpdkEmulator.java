@@ -16,14 +16,14 @@ public final class SpdkEmulator implements AutoCloseable {
 
     private final SpdkEmulatorConfig config;
     private final TargetState state;
+    private final FaultInjector faults = new FaultInjector();
     private final JsonRpcServer server;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean killRequested;
 
     private SpdkEmulator(SpdkEmulatorConfig config) throws IOException {
         this.config = config;
-        this.state = new TargetState(config.nvmfAddress());
-        FaultInjector faults = new FaultInjector();
+        this.state = new TargetState(config.nvmfAddress(), config.autoExamine());
         CallLog callLog = new CallLog();
         RpcDispatcher dispatcher = new RpcDispatcher(state, faults, callLog);
         NvmfRpcs nvmf = new NvmfRpcs(state);
@@ -70,6 +70,7 @@ public final class SpdkEmulator implements AutoCloseable {
             return;
         }
         server.close();
+        faults.clear(); // release hung requests: their answers go nowhere now
         state.lock.lock();
         try {
             state.shutdown();

@@ -26,14 +26,21 @@ public final class SpdkEmulatorProcess implements AutoCloseable {
         this.socketPath = socketPath;
     }
 
+    /** JVM options for short-lived test nodes: small heap, quick start. */
+    public static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx96m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
+
     /** Starts the process and waits (at most {@code readyWithin}) for its "ready" line. */
     public static SpdkEmulatorProcess start(Path socketPath, String nvmfAddress, Path logFile, Duration readyWithin)
             throws IOException {
+        return start(socketPath, nvmfAddress, logFile, readyWithin, TEST_JVM_OPTIONS);
+    }
+
+    public static SpdkEmulatorProcess start(Path socketPath, String nvmfAddress, Path logFile, Duration readyWithin,
+            List<String> jvmOptions) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx96m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(SpdkEmulatorMain.class.getName());

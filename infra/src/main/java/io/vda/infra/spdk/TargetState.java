@@ -23,6 +23,7 @@ final class TargetState implements PeerServer.Handler {
 
     final ReentrantLock lock = new ReentrantLock();
     final String nvmfAddress;
+    final boolean autoExamine;
     final String hostId = UUID.randomUUID().toString();
     final Map<String, Bdev> bdevs = new LinkedHashMap<>();
     final Map<String, Lvstore> lvstores = new LinkedHashMap<>();
@@ -34,8 +35,9 @@ final class TargetState implements PeerServer.Handler {
     int maxSubsystems = 1024;
     boolean nvmeUsed;
 
-    TargetState(String nvmfAddress) {
+    TargetState(String nvmfAddress, boolean autoExamine) {
         this.nvmfAddress = nvmfAddress;
+        this.autoExamine = autoExamine;
     }
 
     static String newUuid() {
@@ -84,7 +86,9 @@ final class TargetState implements PeerServer.Handler {
                 }
             }
         }
-        examineLvstore(bdev);
+        if (autoExamine) {
+            examineLvstore(bdev);
+        }
     }
 
     void bringOnline(Raid raid) {
