@@ -142,6 +142,7 @@ public final class Planner {
                     // An aio file may carry an lvstore from before: let examine find it before deciding.
                     b.build(Step.of(key, new Step.CreateAioBdev(bdevName, backing.getFileName(),
                             SpdkNames.BLOCK_SIZE)));
+                    b.build(Step.of(key, new Step.ExamineBdev(bdevName)));
                     b.block(key, Blocked.pending("bdev created; waiting for examine"));
                     return;
                 }
@@ -397,6 +398,8 @@ public final class Planner {
             }
             lvsName = lvs.get().name();
         } else if (c.getLvstoreInitialized()) {
+            // With bdev_auto_examine off, SPDK finds the lvstore only when asked to.
+            b.build(Step.of(key, new Step.ExamineBdev(raidName)));
             b.block(key, Blocked.error("lvstore " + c.getLvstoreUuid() + " of disk array " + da
                     + " not found on raid " + raidName + "; waiting for it, never formatting an initialised array"));
             return false;

@@ -119,6 +119,22 @@ public record Step(String objectKey, String dependsOn, Action action) {
         }
     }
 
+    /**
+     * Lets SPDK look for an lvstore on a bdev when bdev_auto_examine is off; with it on, SPDK has examined already
+     * and answers -22 (INVALID_PARAMS), which counts as done. Never writes anything.
+     */
+    public record ExamineBdev(String bdevName) implements Action {
+        public Object apply(SpdkClient c) {
+            c.examine(bdevName);
+            return true;
+        }
+
+        @Override
+        public SpdkErrorReason doneWhen() {
+            return SpdkErrorReason.INVALID_PARAMS;
+        }
+    }
+
     public record DeleteLvstore(String lvsName) implements Delete {
         public Object apply(SpdkClient c) {
             c.deleteLvstore(lvsName);

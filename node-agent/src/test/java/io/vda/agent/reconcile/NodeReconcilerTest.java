@@ -181,6 +181,18 @@ class NodeReconcilerTest {
             assertThat(onPrimary.hostNqns()).containsExactlyInAnyOrder(host, NvmeNames.controllerHostNqn("cn2"));
             assertThat(onSecondary.hostNqns()).containsExactly(host);
 
+            // When the primary's SPDK restarts (its state lost) once the allocator recorded the lvstore, the agent
+            // re-assembles the array and finds the same lvstore: it never creates one
+            cn1Store.apply("cntlr/db1", Specs.controller("db1", "cn1", ControllerRole.PRIMARY, 1, vdListeners,
+                    128 * MIB, e1, List.of(e2), true, lvsUuid));
+            cn1.restart();
+            PassReport afterRestart = cn1Agent.reconcile(cn1Store.snapshot(), Trigger.TIMER);
+            assertThat(afterRestart.objects()).allSatisfy((k, r) -> assertThat(r.state()).as(k + " " + r)
+                    .isEqualTo(State.OK));
+            assertThat(cn1.calls()).contains("bdev_raid_create").doesNotContain("bdev_lvol_create_lvstore");
+            assertThat(cn1.client.getLvstore(SpdkNames.daLvstore("db1")).orElseThrow().uuid()).isEqualTo(lvsUuid);
+            cn2Agent.reconcile(cn2Store.snapshot(), Trigger.TIMER);
+
             // Given a marker in the array's lvol metadata, written through the primary
             cn1.client.setLvolXattr(SpdkNames.daVolumeAlias("db1"), "marker", "written-before-failover");
 
