@@ -83,8 +83,18 @@ public final class DesiredStateStore {
         }
         if (changed) {
             version++;
+            forgetEpochsOfRemovedArrays();
         }
         return changed;
+    }
+
+    /** An array with no record left is gone: a new array of the same name starts its epochs afresh. */
+    private void forgetEpochsOfRemovedArrays() {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        virtualDisks.values().forEach(v -> present.add(v.getDaName()));
+        controllers.values().forEach(c -> present.add(c.getDaName()));
+        exporters.values().forEach(e -> present.add(e.getDaName()));
+        epochByDiskArray.keySet().retainAll(present);
     }
 
     public synchronized long version() {

@@ -27,4 +27,13 @@ class DesiredStateStoreTest {
         assertThat(store.apply("pd/pd0", null)).isTrue();
         assertThat(store.snapshot().physicalDisks()).isEmpty();
     }
+
+    @Test
+    void shouldAcceptEpochsAfreshForAnArrayRecreatedUnderTheSameName() {
+        DesiredStateStore store = new DesiredStateStore();
+        store.apply("vd/db1/0", Specs.vd("db1", 0, "pd0", 64 * MIB, "cn2", 5));
+        store.apply("vd/db1/0", null);
+
+        assertThat(store.apply("vd/db1/0", Specs.vd("db1", 0, "pd0", 64 * MIB, "cn1", 1))).isTrue();
+    }
 }

@@ -39,7 +39,8 @@ class NodeReconcilerTest {
             DesiredStateStore store = new DesiredStateStore();
             store.apply("pd/pd0", Specs.mallocPd("pd0", 256 * MIB));
             store.apply("vd/db1/0", Specs.vd("db1", 0, "pd0", 64 * MIB, "cn1", 1));
-            store.apply("vd/db1/1", Specs.vd("db1", 1, "pd0", 64 * MIB, "cn1", 1));
+            store.apply("vd/db1/1", Specs.vd("db1", 1, "pd0", 64 * MIB, "cn1", 1, true,
+                    io.vda.schema.common.QosLimits.newBuilder().setRwIosPerSec(10_000).setWMbytesPerSec(100).build()));
             NodeReconciler reconciler = new NodeReconciler(ctx("dn0", NodeContext.NodeRole.DISK, dn), dn.client,
                     (da, e, u) -> { });
 
@@ -54,6 +55,10 @@ class NodeReconcilerTest {
             assertThat(s0.allowAnyHost()).isFalse();
             assertThat(s0.namespaces()).hasSize(1);
             assertThat(first.lvstores()).hasSize(1);
+            var vd1 = dn.client.getBdev("vda-lvs-pd0/vda-vd-db1_1").orElseThrow();
+            assertThat(vd1.assignedRateLimits().rwIosPerSec()).isEqualTo(10_000);
+            assertThat(vd1.assignedRateLimits().wMbytesPerSec()).isEqualTo(100);
+            assertThat(vd1.driverSpecific().path("lvol").path("thin_provision").asBoolean()).isTrue();
 
             // When nothing changed, a pass makes no mutating call
             dn.clearCalls();
@@ -192,6 +197,17 @@ class NodeReconcilerTest {
             assertThat(cn1.calls()).contains("bdev_raid_create").doesNotContain("bdev_lvol_create_lvstore");
             assertThat(cn1.client.getLvstore(SpdkNames.daLvstore("db1")).orElseThrow().uuid()).isEqualTo(lvsUuid);
             cn2Agent.reconcile(cn2Store.snapshot(), Trigger.TIMER);
+
+            // When a controller agent restarts with SPDK's state intact, it makes no mutating call
+            cn1.clearCalls();
+            cn2.clearCalls();
+            PassReport restartedPrimary = new NodeReconciler(ctx("cn1", NodeContext.NodeRole.CONTROLLER, cn1),
+                    cn1.client, (da, e, u) -> { }).reconcile(cn1Store.snapshot(), Trigger.STARTUP);
+            PassReport restartedSecondary = new NodeReconciler(ctx("cn2", NodeContext.NodeRole.CONTROLLER, cn2),
+                    cn2.client, (da, e, u) -> { }).reconcile(cn2Store.snapshot(), Trigger.STARTUP);
+            assertThat(restartedPrimary.mutatingCalls() + restartedSecondary.mutatingCalls()).isZero();
+            assertThat(cn1.mutatingCalls()).isEmpty();
+            assertThat(cn2.mutatingCalls()).isEmpty();
 
             // Given a marker in the array's lvol metadata, written through the primary
             cn1.client.setLvolXattr(SpdkNames.daVolumeAlias("db1"), "marker", "written-before-failover");

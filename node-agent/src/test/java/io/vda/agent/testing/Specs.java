@@ -43,8 +43,13 @@ public final class Specs {
     }
 
     public static VirtualDiskSpec vd(String da, int i, String pd, long sizeBytes, String primaryCn, long epoch) {
+        return vd(da, i, pd, sizeBytes, primaryCn, epoch, false, noQos());
+    }
+
+    public static VirtualDiskSpec vd(String da, int i, String pd, long sizeBytes, String primaryCn, long epoch,
+            boolean thin, QosLimits qos) {
         return VirtualDiskSpec.newBuilder().setDaName(da).setVdIndex(i).setPdName(pd).setSizeBytes(sizeBytes)
-                .setQos(noQos()).setThin(false).setSubsystemNqn(NvmeNames.virtualDiskNqn(da, i))
+                .setQos(qos).setThin(thin).setSubsystemNqn(NvmeNames.virtualDiskNqn(da, i))
                 .setAllowedHostNqn(NvmeNames.controllerHostNqn(primaryCn)).setEpoch(epoch).build();
     }
 
