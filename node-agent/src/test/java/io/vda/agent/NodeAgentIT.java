@@ -166,8 +166,14 @@ class NodeAgentIT {
                 await().atMost(PERIOD.multipliedBy(4)).pollInterval(Duration.ofMillis(50))
                         .until(() -> dn.client.getSubsystem(NvmeNames.virtualDiskNqn("db1", 0)).isPresent());
 
-                // When SPDK restarts and loses its state, the agent reports it down, then rebuilds everything
-                dn.restart();
+                // When SPDK dies, the agent keeps running and heartbeating and reports the node's SPDK down
+                dn.kill();
+                await().atMost(SOON).until(() -> status.get("dnx") instanceof NodeStatus n && !n.getSpdkReachable());
+                long beat = heartbeats.get("dnx").getSequence();
+                await().atMost(SOON).until(() -> heartbeats.get("dnx").getSequence() > beat + 2);
+
+                // When SPDK comes back with its state lost, the agent rebuilds everything
+                dn.startAgain();
                 await().atMost(SOON).until(() -> dn.client.getSubsystem(NvmeNames.virtualDiskNqn("db1", 1))
                         .map(s -> s.namespaces().size() == 1).orElse(false));
                 assertThat(dn.client.getLvstore(SpdkNames.pdLvstore("pd0"))).isPresent();
@@ -337,8 +343,11 @@ class NodeAgentIT {
             return Specs.listener("127.0.0.1", port);
         }
 
-        void restart() throws IOException {
+        void kill() {
             process.kill();
+        }
+
+        void startAgain() throws IOException {
             process = startProcess();
         }
 
