@@ -99,7 +99,7 @@ public final class NodeAgent implements AutoCloseable {
         this.spdk = SpdkClient.connect(config.spdkSocket(), config.spdkTimeout());
         NodeContext ctx = new NodeContext(config.nodeName(), config.role(), config.nvmfListener());
         this.reconciler = new NodeReconciler(ctx, spdk,
-                new InitializationPublisher(topics.commands(), config.nodeName(), producer));
+                new InitializationPublisher(topics.commands(), config.nodeName(), producer), config.spdkParallelism());
         this.reporter = new StatusReporter(config.nodeName(), kind, config.statusRefresh(), Clock.systemUTC());
         this.heartbeats = new HeartbeatSender(topics.heartbeats(), config.nodeName(), kind, heartbeatProducer);
         this.consumerThread = new Thread(consumer, "desired-state-" + config.nodeName());
@@ -179,6 +179,7 @@ public final class NodeAgent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        reconciler.close();
         spdk.close();
         producer.close(Duration.ofSeconds(5));
         heartbeatProducer.close(Duration.ofSeconds(2));

@@ -20,7 +20,7 @@ import java.util.Set;
  *   <li>{@code VDA_NVMF_LISTENER}: this node's NVMe-oF listener, {@code tcp:<addr>:<port>}.</li>
  *   <li>{@code VDA_KAFKA_BOOTSTRAP}, {@code VDA_TOPIC_PREFIX}, {@code VDA_ETCD_ENDPOINTS}, {@code VDA_ETCD_ROOT}.</li>
  *   <li>{@code VDA_RECONCILE_PERIOD} (2s), {@code VDA_HEARTBEAT_INTERVAL} (200ms), {@code VDA_STATUS_REFRESH} (30s),
- *       {@code VDA_SPDK_TIMEOUT} (10s).</li>
+ *       {@code VDA_SPDK_TIMEOUT} (10s), {@code VDA_SPDK_PARALLELISM} (1: calls of different objects in flight).</li>
  * </ul>
  */
 public record NodeAgentConfig(
@@ -35,7 +35,8 @@ public record NodeAgentConfig(
         Duration reconcilePeriod,
         Duration heartbeatInterval,
         Duration statusRefresh,
-        Duration spdkTimeout) {
+        Duration spdkTimeout,
+        int spdkParallelism) {
 
     public static NodeAgentConfig fromEnv(Map<String, String> env) {
         EnvConfig c = new EnvConfig(env, Set.of());
@@ -56,7 +57,8 @@ public record NodeAgentConfig(
                 c.duration("VDA_RECONCILE_PERIOD", Duration.ofSeconds(2), Duration.ofMillis(100)),
                 c.duration("VDA_HEARTBEAT_INTERVAL", Duration.ofMillis(200), Duration.ofMillis(10)),
                 c.duration("VDA_STATUS_REFRESH", Duration.ofSeconds(30), Duration.ofMillis(100)),
-                c.duration("VDA_SPDK_TIMEOUT", Duration.ofSeconds(10), Duration.ofMillis(100)));
+                c.duration("VDA_SPDK_TIMEOUT", Duration.ofSeconds(10), Duration.ofMillis(100)),
+                c.integer("VDA_SPDK_PARALLELISM", 1, 1, 256));
         c.validate();
         return config;
     }

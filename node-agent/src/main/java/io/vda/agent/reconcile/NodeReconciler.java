@@ -34,10 +34,35 @@ public final class NodeReconciler {
     private String spdkVersion;
     private long passes;
 
+    private final int parallelism;
+    private final java.util.concurrent.ExecutorService pool;
+
     public NodeReconciler(NodeContext ctx, SpdkClient client, Executor.InitializationListener initialization) {
+        this(ctx, client, initialization, DEFAULT_PARALLELISM);
+    }
+
+    /** @param parallelism SPDK calls of different objects in flight at once (1 = strictly one at a time) */
+    public NodeReconciler(NodeContext ctx, SpdkClient client, Executor.InitializationListener initialization,
+            int parallelism) {
         this.ctx = ctx;
         this.client = client;
         this.executor = new Executor(client, initialization);
+        this.parallelism = parallelism;
+        this.pool = parallelism <= 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "spdk-call-" + ctx.nodeName());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** One call at a time: on the emulator, pipelining showed no measurable gain (docs/benchmarks.md). */
+    public static final int DEFAULT_PARALLELISM = 1;
+
+    /** Stops the threads that pipeline calls. */
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
     }
 
     public PassReport reconcile(DesiredSnapshot desired, Trigger trigger) {
@@ -75,7 +100,7 @@ public final class NodeReconciler {
                 }
                 previous = plan.steps();
                 rounds++;
-                last = executor.execute(plan.steps(), context);
+                last = executor.execute(plan, context, pool, parallelism);
                 mutating += last.calls();
                 if (last.succeeded() == 0) {
                     break;

@@ -9,7 +9,8 @@ import java.util.Map;
  * What one planning round decided: the ordered steps (teardown first, in reverse dependency order, then builds in
  * dependency order), and the objects that cannot progress now with why ({@link Blocked}).
  */
-public record Plan(List<Step> steps, Map<String, Blocked> blocked, List<Step.MarkInitialized> initializations) {
+public record Plan(List<Step> steps, int teardownSteps, Map<String, Blocked> blocked,
+        List<Step.MarkInitialized> initializations) {
 
     /** An object the planner cannot converge now: ERROR (e.g. lvstore missing after failover) or PENDING. */
     public record Blocked(boolean error, String message) {
@@ -53,7 +54,7 @@ public record Plan(List<Step> steps, Map<String, Blocked> blocked, List<Step.Mar
         Plan done() {
             List<Step> all = new ArrayList<>(teardown);
             all.addAll(build);
-            return new Plan(List.copyOf(all), Map.copyOf(blocked), List.copyOf(initializations));
+            return new Plan(List.copyOf(all), teardown.size(), Map.copyOf(blocked), List.copyOf(initializations));
         }
     }
 }

@@ -18,8 +18,7 @@ import java.util.Locale;
  * Benchmark (a runnable main, not a test): a disk node with N virtual disks (default 1,000) on one emulated SPDK
  * target, converged from empty, then reconcile passes with nothing to do. Prints wall time and SPDK calls.
  *
- * <pre>mvn -B -o -q -pl node-agent -am test-compile exec:java -Dexec.mainClass=io.vda.agent.bench.NodeAgentBenchmark
- *     -Dexec.classpathScope=test [-Dexec.args=1000]</pre>
+ * Arguments: [VD count, default 1000] [parallelism, default 16]. Command: see docs/benchmarks.md "## Node agent".
  */
 public final class NodeAgentBenchmark {
 
@@ -28,6 +27,7 @@ public final class NodeAgentBenchmark {
 
     public static void main(String[] args) throws Exception {
         int vds = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : NodeReconciler.DEFAULT_PARALLELISM;
         Path dir = Files.createTempDirectory("vda-agent-bench");
         try (EmulatedSpdk dn = EmulatedSpdk.start(dir, "bench-dn")) {
             DesiredStateStore store = new DesiredStateStore();
@@ -36,14 +36,14 @@ public final class NodeAgentBenchmark {
                 store.apply("vd/da" + i + "/0", Specs.vd("da" + i, 0, "pd0", 4 * MIB, "cn1", 1));
             }
             NodeReconciler reconciler = new NodeReconciler(new NodeContext("bench-dn", NodeContext.NodeRole.DISK,
-                    ListenAddress.tcp("127.0.0.1", dn.port)), dn.client, (da, e, u) -> { });
+                    ListenAddress.tcp("127.0.0.1", dn.port)), dn.client, (da, e, u) -> { }, parallelism);
             // No warm-up: the first pass from empty is what an operator sees.
             long t0 = System.nanoTime();
             PassReport build = reconciler.reconcile(store.snapshot(), Trigger.STARTUP);
             long buildNanos = System.nanoTime() - t0;
             long notOk = build.objects().values().stream().filter(r -> r.state() != PassReport.State.OK).count();
-            System.out.printf(Locale.ROOT, "converge %d VDs from empty: %.2f s, %d mutating SPDK calls, %d read calls,"
-                    + " %d rounds, %d objects not OK%n", vds, buildNanos / 1e9, build.mutatingCalls(),
+            System.out.printf(Locale.ROOT, "parallelism %d: converge %d VDs from empty: %.2f s, %d mutating SPDK calls, %d read calls,"
+                    + " %d rounds, %d objects not OK%n", parallelism, vds, buildNanos / 1e9, build.mutatingCalls(),
                     build.readCalls(), build.rounds(), notOk);
             int idlePasses = 10;
             long total = 0;

@@ -117,8 +117,9 @@ class NodeReconcilerTest {
             store.apply("vd/db1/0", Specs.vd("db1", 0, "pd0", 64 * MIB, "cn1", 1));
             store.apply("vd/db2/0", Specs.vd("db2", 0, "pd0", 10_000 * MIB, "cn1", 1)); // does not fit
             store.apply("vd/db3/0", Specs.vd("db3", 0, "pd0", 64 * MIB, "cn1", 1));
+            // (with calls of different objects pipelined on the connection)
             NodeReconciler reconciler = new NodeReconciler(ctx("dn0", NodeContext.NodeRole.DISK, dn), dn.client,
-                    (da, e, u) -> { });
+                    (da, e, u) -> { }, 8);
 
             PassReport report = reconciler.reconcile(store.snapshot(), Trigger.STARTUP);
 
