@@ -139,7 +139,14 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void pass(Trigger trigger) {
-        PassReport report = reconciler.reconcile(store.snapshot(), trigger);
+        PassReport report;
+        try {
+            report = reconciler.reconcile(store.snapshot(), trigger);
+        } catch (RuntimeException e) {
+            // A defect must not stop the loop: heartbeats would go on while nothing converges.
+            LOG.error("Node {} reconcile pass ({}) failed; retrying next period", config.nodeName(), trigger, e);
+            return;
+        }
         lastReport.set(report);
         try {
             for (StatusReporter.Keyed k : reporter.recordsFor(report)) {
