@@ -119,6 +119,7 @@ class SpdkClientBdevTest {
         assertEquals(64 * MIB, vd0.sizeBytes());
         assertEquals(List.of("vd0", "vd1"), spdk.getLvols("lvs_pd0").stream().map(Lvol::name).toList());
         assertTrue(spdk.getLvols().get(1).isThinProvisioned());
+        assertReason(SpdkErrorReason.NOT_FOUND, () -> spdk.getLvols("ghost"));
     }
 
     @Test

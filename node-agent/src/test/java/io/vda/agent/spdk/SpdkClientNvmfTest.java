@@ -67,6 +67,7 @@ class SpdkClientNvmfTest {
         assertEquals("TCP", dn.client.getTransports().get(0).trtype());
         assertEquals(128, dn.client.getTransports().get(0).maxQueueDepth());
         assertReason(SpdkErrorReason.ALREADY_EXISTS, () -> dn.client.createTransport("TCP"));
+        assertReason(SpdkErrorReason.INVALID_PARAMS, () -> dn.client.createTransport("RDMA"));
     }
 
     @Test
