@@ -1,12 +1,12 @@
 package io.vda.infra.spdk;
 
+import io.vda.infra.process.ChildProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -38,16 +38,8 @@ public final class SpdkEmulatorProcess implements AutoCloseable {
 
     public static SpdkEmulatorProcess start(Path socketPath, String nvmfAddress, Path logFile, Duration readyWithin,
             List<String> jvmOptions) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(SpdkEmulatorMain.class.getName());
-        cmd.add("--socket");
-        cmd.add(socketPath.toString());
-        cmd.add("--nvmf-addr");
-        cmd.add(nvmfAddress);
+        List<String> cmd = ChildProcess.javaCommand(jvmOptions, SpdkEmulatorMain.class.getName(),
+                List.of("--socket", socketPath.toString(), "--nvmf-addr", nvmfAddress));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
