@@ -56,6 +56,7 @@ public final class TransactionBatcher {
     private Map<String, byte[]> values = new HashMap<>();
     private Map<String, Integer> sizes = new HashMap<>();
     private Map<Batch.Partition, Long> offsets = new LinkedHashMap<>();
+    private Map<Batch.Partition, Long> firstOffsets = new LinkedHashMap<>();
     private long bytes;
     private int records;
 
@@ -100,6 +101,7 @@ public final class TransactionBatcher {
             bytes += OFFSET_OVERHEAD;
         }
         offsets.put(partition, offset + 1);
+        firstOffsets.putIfAbsent(partition, offset);
         records++;
     }
 
@@ -145,13 +147,14 @@ public final class TransactionBatcher {
         if (records == 0) {
             return;
         }
-        Batch batch = new Batch(new TreeMap<>(pending.changes()), values, offsets, records);
+        Batch batch = new Batch(new TreeMap<>(pending.changes()), values, firstOffsets, offsets, records);
         sink.commit(batch);
         cache.apply(batch.changes());
         pending = new Workspace(cache);
         values = new HashMap<>();
         sizes = new HashMap<>();
         offsets = new LinkedHashMap<>();
+        firstOffsets = new LinkedHashMap<>();
         bytes = 0;
         records = 0;
     }
