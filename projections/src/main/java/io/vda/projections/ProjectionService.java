@@ -10,12 +10,17 @@ import io.vda.projections.document.Projector;
 import io.vda.projections.etcd.EtcdProjectionStore;
 import io.vda.projections.kafka.DeadLetters;
 import io.vda.projections.kafka.RecordDecoder;
+import io.vda.projections.kafka.TimeAlignedBuffer;
 import io.vda.schema.Topics;
 import io.vda.schema.serde.CachingSchemaRegistry;
 import io.vda.schema.serde.EtcdSchemaRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +47,8 @@ public final class ProjectionService implements Runnable, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionService.class);
     private static final Duration PROGRESS_LOG_INTERVAL = Duration.ofSeconds(10);
+    /** Longest the time-ordered merge waits for a lagging partition's records. */
+    private static final Duration ALIGNMENT_MAX_WAIT = Duration.ofSeconds(1);
 
     private final ProjectionsConfig config;
     private final ProjectionHooks hooks;
@@ -69,7 +76,8 @@ public final class ProjectionService implements Runnable, AutoCloseable {
         LOG.info("Projections starting: {}", config.describe());
         try (Client etcd = Client.builder().endpoints(config.etcdEndpoints().toArray(String[]::new)).build();
              EtcdProjectionStore store = new EtcdProjectionStore(etcd, keys, config.etcdTimeout(),
-                     config.outcomeRetention(), config.txnMaxOperations(), config.txnMaxBytes());
+                     config.outcomeRetention(), config.txnMaxOperations(), config.txnMaxBytes(),
+                     config.txnPipeline(), this::committed);
              DeadLetters deadLetters = new DeadLetters(config.kafkaBootstrap(), topics.deadLetter(),
                      config.etcdTimeout());
              KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerConfig(),
@@ -103,20 +111,15 @@ public final class ProjectionService implements Runnable, AutoCloseable {
             RecordDecoder decoder = new RecordDecoder(topics, new CachingSchemaRegistry(
                     new EtcdSchemaRegistry(etcd, config.etcdKeys(), config.etcdTimeout())));
             TransactionBatcher batcher = new TransactionBatcher(new Projector(keys), cache,
-                    new TransactionBatcher.Limits(config.txnMaxOperations(), config.txnMaxBytes()),
-                    batch -> {
-                        store.commit(batch);
-                        transactions++;
-                        batch.nextOffsets().forEach((p, next) -> stored.put(
-                                new TopicPartition(p.topic(), p.partition()), next));
-                        hooks.afterEtcdCommit(batch);
-                    },
+                    // one operation of each transaction is the sequence number
+                    new TransactionBatcher.Limits(config.txnMaxOperations() - 1, config.txnMaxBytes()),
+                    store,
                     (input, partition, offset, error) -> {
                         LOG.error("Cannot apply {}-{}@{}; parking it", partition.topic(), partition.partition(),
                                 offset, error);
                         deadLetters.park(current, error);
                     });
-            loop(kafka, decoder, batcher, deadLetters, partitions);
+            loop(kafka, decoder, batcher, store, deadLetters, partitions);
         } catch (WakeupException e) {
             if (running) {
                 throw e;
@@ -128,15 +131,29 @@ public final class ProjectionService implements Runnable, AutoCloseable {
         }
     }
 
+    private void committed(Batch batch) {
+        transactions++;
+        batch.nextOffsets().forEach((p, next) -> stored.put(new TopicPartition(p.topic(), p.partition()), next));
+        hooks.afterEtcdCommit(batch);
+    }
+
     private void loop(KafkaConsumer<byte[], byte[]> kafka, RecordDecoder decoder, TransactionBatcher batcher,
-                      DeadLetters deadLetters, List<TopicPartition> partitions) {
+                      EtcdProjectionStore store, DeadLetters deadLetters, List<TopicPartition> partitions) {
         Instant nextLog = Instant.now().plus(PROGRESS_LOG_INTERVAL);
         long loggedRecords = 0;
         Instant loggedAt = Instant.now();
+        TimeAlignedBuffer<TopicPartition, ConsumerRecord<byte[], byte[]>> buffer =
+                new TimeAlignedBuffer<>(ConsumerRecord::timestamp, ALIGNMENT_MAX_WAIT.toMillis());
+        Set<TopicPartition> paused = new HashSet<>();
         while (running) {
-            ConsumerRecords<byte[], byte[]> records = kafka.poll(config.pollTimeout());
+            ConsumerRecords<byte[], byte[]> polled = kafka.poll(config.pollTimeout());
+            for (TopicPartition tp : polled.partitions()) {
+                buffer.add(tp, polled.records(tp));
+            }
+            List<ConsumerRecord<byte[], byte[]>> ready = buffer.release(partitions,
+                    tp -> kafka.currentLag(tp).orElse(0) > 0, System.currentTimeMillis(), config.maxPollRecords());
             Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> record : records) {
+            for (ConsumerRecord<byte[], byte[]> record : ready) {
                 current = record;
                 ProjectionInput input;
                 try {
@@ -146,17 +163,29 @@ public final class ProjectionService implements Runnable, AutoCloseable {
                     input = null;
                 }
                 batcher.offer(input, new Batch.Partition(record.topic(), record.partition()), record.offset());
+                commit.put(new TopicPartition(record.topic(), record.partition()),
+                        new OffsetAndMetadata(record.offset() + 1));
                 recordsApplied++;
             }
-            // Past transaction markers and aborted records too, so that "caught up" can be read from etcd.
             for (TopicPartition tp : partitions) {
-                long position = kafka.position(tp);
-                if (position > stored.getOrDefault(tp, 0L)) {
-                    batcher.advance(new Batch.Partition(tp.topic(), tp.partition()), position);
-                    commit.put(tp, new OffsetAndMetadata(position));
+                int buffered = buffer.buffered(tp);
+                if (buffered == 0) {
+                    // Past transaction markers and aborted records too, so that "caught up" can be read from etcd.
+                    long position = kafka.position(tp);
+                    if (position > stored.getOrDefault(tp, 0L)) {
+                        batcher.advance(new Batch.Partition(tp.topic(), tp.partition()), position);
+                        commit.put(tp, new OffsetAndMetadata(position));
+                    }
+                }
+                // Bound the memory of the merge: stop fetching a partition that is far ahead of the others.
+                if (buffered > 2 * config.maxPollRecords() && paused.add(tp)) {
+                    kafka.pause(List.of(tp));
+                } else if (buffered <= config.maxPollRecords() && paused.remove(tp)) {
+                    kafka.resume(List.of(tp));
                 }
             }
             batcher.flush();
+            store.drain();
             if (!commit.isEmpty()) {
                 kafka.commitAsync(commit, (offsets, error) -> {
                     if (error != null) {
@@ -216,7 +245,8 @@ public final class ProjectionService implements Runnable, AutoCloseable {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
+        // Small per-partition fetches, so that one poll holds records of every partition to merge by time.
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 256 * 1024);
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 32 * 1024 * 1024);
         return props;
     }

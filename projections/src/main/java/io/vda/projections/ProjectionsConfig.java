@@ -25,6 +25,7 @@ public record ProjectionsConfig(
         Duration pollTimeout,
         int txnMaxOperations,
         int txnMaxBytes,
+        int txnPipeline,
         Duration outcomeRetention,
         Duration ownerLeaseTtl,
         Duration etcdTimeout,
@@ -45,7 +46,7 @@ public record ProjectionsConfig(
             "root of the cluster's etcd keys");
     public static final Setting GROUP_ID = new Setting("VDA_PROJECTIONS_GROUP_ID", "vda-projections",
             "Kafka consumer group; its committed offsets are informational (lag), etcd holds the real positions");
-    public static final Setting MAX_POLL_RECORDS = new Setting("VDA_PROJECTIONS_MAX_POLL_RECORDS", "5000",
+    public static final Setting MAX_POLL_RECORDS = new Setting("VDA_PROJECTIONS_MAX_POLL_RECORDS", "10000",
             "records per poll, 1..100000");
     public static final Setting POLL_TIMEOUT = new Setting("VDA_PROJECTIONS_POLL_TIMEOUT", "200ms",
             "longest wait for records in one poll");
@@ -53,6 +54,8 @@ public record ProjectionsConfig(
             "operations per etcd transaction; at most etcd's --max-txn-ops (128 by default)");
     public static final Setting TXN_MAX_BYTES = new Setting("VDA_PROJECTIONS_TXN_MAX_BYTES", "1048576",
             "bytes per etcd transaction; below etcd's --max-request-bytes (1.5 MiB by default)");
+    public static final Setting TXN_PIPELINE = new Setting("VDA_PROJECTIONS_TXN_PIPELINE", "4",
+            "etcd transactions in flight at once, 1..64 (each still applies only after the previous one)");
     public static final Setting OUTCOME_RETENTION = new Setting("VDA_PROJECTIONS_OUTCOME_RETENTION", "7d",
             "how long command outcomes stay in etcd (an etcd lease; they expire up to 1 h later)");
     public static final Setting OWNER_TTL = new Setting("VDA_PROJECTIONS_OWNER_TTL", "10s",
@@ -65,7 +68,7 @@ public record ProjectionsConfig(
             "wipe the projection's keys and replay every topic from the beginning, then go on live");
 
     public static final List<Setting> SETTINGS = List.of(KAFKA_BOOTSTRAP, TOPIC_PREFIX, ETCD_ENDPOINTS, ETCD_ROOT,
-            GROUP_ID, MAX_POLL_RECORDS, POLL_TIMEOUT, TXN_MAX_OPERATIONS, TXN_MAX_BYTES, OUTCOME_RETENTION, OWNER_TTL,
+            GROUP_ID, MAX_POLL_RECORDS, POLL_TIMEOUT, TXN_MAX_OPERATIONS, TXN_MAX_BYTES, TXN_PIPELINE, OUTCOME_RETENTION, OWNER_TTL,
             ETCD_TIMEOUT, TOPIC_WAIT, REBUILD);
 
     public ProjectionsConfig {
@@ -97,6 +100,7 @@ public record ProjectionsConfig(
                 r.duration(POLL_TIMEOUT),
                 r.integer(TXN_MAX_OPERATIONS, 2, 100_000),
                 r.integer(TXN_MAX_BYTES, 1024, 64 * 1024 * 1024),
+                r.integer(TXN_PIPELINE, 1, 64),
                 r.duration(OUTCOME_RETENTION),
                 r.duration(OWNER_TTL),
                 r.duration(ETCD_TIMEOUT),
@@ -121,8 +125,8 @@ public record ProjectionsConfig(
 
     public ProjectionsConfig withRebuild(boolean value) {
         return new ProjectionsConfig(kafkaBootstrap, topicPrefix, etcdEndpoints, etcdRoot, groupId, maxPollRecords,
-                pollTimeout, txnMaxOperations, txnMaxBytes, outcomeRetention, ownerLeaseTtl, etcdTimeout, topicWait,
-                value);
+                pollTimeout, txnMaxOperations, txnMaxBytes, txnPipeline, outcomeRetention, ownerLeaseTtl, etcdTimeout,
+                topicWait, value);
     }
 
     /** For the start-up log: every setting and its value (none is secret). */
@@ -137,6 +141,7 @@ public record ProjectionsConfig(
         out.put(POLL_TIMEOUT.name(), pollTimeout.toString());
         out.put(TXN_MAX_OPERATIONS.name(), Integer.toString(txnMaxOperations));
         out.put(TXN_MAX_BYTES.name(), Integer.toString(txnMaxBytes));
+        out.put(TXN_PIPELINE.name(), Integer.toString(txnPipeline));
         out.put(OUTCOME_RETENTION.name(), outcomeRetention.toString());
         out.put(OWNER_TTL.name(), ownerLeaseTtl.toString());
         out.put(ETCD_TIMEOUT.name(), etcdTimeout.toString());

@@ -4,9 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.etcd.jetcd.ByteSequence;
+import io.vda.projections.etcd.EtcdRanges;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.options.GetOption;
 import io.vda.schema.EtcdKeys;
 import io.vda.schema.TopicBootstrapper;
 import io.vda.schema.Topics;
@@ -107,7 +106,9 @@ public final class ProjectionCluster implements AutoCloseable {
 
     public void produce(List<Workload.Item> items) {
         for (Workload.Item item : items) {
-            producer.send(new ProducerRecord<>(topicOf(item), item.key(), item.value()));
+            // Record time = when the record would have been produced (the event's own time), as in a live cluster.
+            producer.send(new ProducerRecord<>(topicOf(item), null, item.at().toEpochMilli(), item.key(),
+                    item.value()));
         }
         producer.flush();
     }
@@ -126,19 +127,15 @@ public final class ProjectionCluster implements AutoCloseable {
 
     /** The documents under a prefix, parsed. */
     public Map<String, JsonNode> documents(String prefix) {
-        try {
-            Map<String, JsonNode> out = new TreeMap<>();
-            var response = etcd.getKVClient().get(ByteSequence.from(prefix, StandardCharsets.UTF_8),
-                    GetOption.builder().isPrefix(true).build()).get();
-            for (var kv : response.getKvs()) {
+        Map<String, JsonNode> out = new TreeMap<>();
+        EtcdRanges.scan(etcd.getKVClient(), prefix, 0, Duration.ofSeconds(30), kv -> {
+            try {
                 out.put(kv.getKey().toString(StandardCharsets.UTF_8), MAPPER.readTree(kv.getValue().getBytes()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException | ExecutionException e) {
-            throw new IllegalStateException(e);
-        }
+        });
+        return out;
     }
 
     public JsonNode document(String key) {

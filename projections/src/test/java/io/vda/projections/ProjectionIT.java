@@ -207,12 +207,17 @@ class ProjectionIT {
         Map<TopicPartition, Long> before = cluster.storedOffsets();
         cluster.produce(Workload.generate(6_000).subList(3_000, 6_000));
 
-        ProjectionCluster.Running crashing = cluster.startInProcess(cluster.projectionConfig(), crashAfterThirdCommit);
+        // One transaction in flight, so none is still on its way when the fault strikes (that would be applied in
+        // etcd but never reported to the recording hook).
+        Map<String, String> oneInFlight = cluster.projectionVariables();
+        oneInFlight.put("VDA_PROJECTIONS_TXN_PIPELINE", "1");
+        ProjectionCluster.Running crashing = cluster.startInProcess(ProjectionsConfig.fromMap(oneInFlight),
+                crashAfterThirdCommit);
         await().atMost(TIMEOUT).until(crashing::ended);
         assertThat(crashing.failure()).singleElement().satisfies(t -> assertThat(t).hasMessageContaining("injected"));
         assertThat(cluster.caughtUp()).isFalse();
 
-        projection = cluster.startInProcess(cluster.projectionConfig(), recording);
+        projection = cluster.startInProcess(ProjectionsConfig.fromMap(oneInFlight), recording);
         cluster.awaitCaughtUp(TIMEOUT);
 
         Map<TopicPartition, Long> end = cluster.endOffsets();

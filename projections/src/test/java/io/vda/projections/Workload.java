@@ -8,6 +8,8 @@ import io.vda.schema.event.CommandOutcome;
 import io.vda.schema.model.DiskArray;
 import io.vda.schema.status.ObjectState;
 import io.vda.schema.status.ObjectStatus;
+import io.vda.schema.common.EventMetadata;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -18,8 +20,8 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class Workload {
 
-    /** One record for a topic: which topic ("events", "status", "outcomes"), key, value. */
-    public record Item(String topic, String key, SpecificRecord value) {
+    /** One record for a topic: which topic ("events", "status", "outcomes"), key, value, and when it was produced. */
+    public record Item(String topic, String key, SpecificRecord value, Instant at) {
     }
 
     private Workload() {
@@ -36,9 +38,8 @@ public final class Workload {
             items.add(event(ResourceKind.DISK_NODE, dn, TestEvents.diskNodeCreated(dn, at(t++))));
             items.add(event(ResourceKind.PHYSICAL_DISK, RecordKeys.physicalDiskName(dn, "pd0"),
                     TestEvents.physicalDiskCreated(dn, "pd0", at(t++))));
-            items.add(new Item("status", RecordKeys.objectStatus(dn, "pd/pd0"), TestEvents.status(dn, "pd/pd0",
-                    ResourceKind.PHYSICAL_DISK, RecordKeys.physicalDiskName(dn, "pd0"), ObjectState.OK, null, 0,
-                    at(t++))));
+            items.add(status(TestEvents.status(dn, "pd/pd0", ResourceKind.PHYSICAL_DISK,
+                    RecordKeys.physicalDiskName(dn, "pd0"), ObjectState.OK, null, 0, at(t++))));
         }
         for (int i = 0; i < controllerNodes; i++) {
             String cn = "cn" + i;
@@ -70,14 +71,16 @@ public final class Workload {
     }
 
     public static Item event(ResourceKind kind, String name, SpecificRecord event) {
-        return new Item("events", RecordKeys.resource(kind, name), event);
+        EventMetadata metadata = (EventMetadata) event.get(event.getSchema().getField("metadata").pos());
+        return new Item("events", RecordKeys.resource(kind, name), event, metadata.getOccurredAt());
     }
 
     public static Item status(ObjectStatus status) {
-        return new Item("status", RecordKeys.objectStatus(status.getNodeName(), status.getObjectKey()), status);
+        return new Item("status", RecordKeys.objectStatus(status.getNodeName(), status.getObjectKey()), status,
+                status.getObservedAt());
     }
 
     public static Item outcome(CommandOutcome outcome) {
-        return new Item("outcomes", outcome.getCommandId(), outcome);
+        return new Item("outcomes", outcome.getCommandId(), outcome, outcome.getDecidedAt());
     }
 }

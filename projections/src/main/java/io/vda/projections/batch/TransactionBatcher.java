@@ -147,7 +147,19 @@ public final class TransactionBatcher {
         if (records == 0) {
             return;
         }
-        Batch batch = new Batch(new TreeMap<>(pending.changes()), values, firstOffsets, offsets, records);
+        // Leave out what would change nothing in etcd: deleting a key never written (a status parked and attached
+        // within the batch), or putting the document etcd already holds (a duplicate record).
+        TreeMap<String, ObjectNode> changes = new TreeMap<>();
+        pending.changes().forEach((key, document) -> {
+            boolean cached = cache.keys().isCached(key);
+            ObjectNode current = cached ? cache.get(key) : null;
+            if (cached && (document == null ? current == null : document.equals(current))) {
+                values.remove(key);
+                return;
+            }
+            changes.put(key, document);
+        });
+        Batch batch = new Batch(changes, values, firstOffsets, offsets, records);
         sink.commit(batch);
         cache.apply(batch.changes());
         pending = new Workspace(cache);

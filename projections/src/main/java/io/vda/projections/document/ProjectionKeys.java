@@ -8,6 +8,7 @@ import io.vda.schema.EtcdKeys;
  *
  * <pre>
  * {root}/projection-state/owner                                  the single writer's lock (lease-bound)
+ * {root}/projection-state/sequence                               number of the last projection transaction
  * {root}/projection-state/unattached/{document key}|{status id}  a status whose resource document does not exist yet
  * {root}/projection-state/node-failures/{node}                   the latest NodeFailed / NodeRecovered of a node
  * </pre>
@@ -34,6 +35,10 @@ public final class ProjectionKeys {
 
     public String owner() {
         return statePrefix() + "owner";
+    }
+
+    public String sequence() {
+        return statePrefix() + "sequence";
     }
 
     public String unattachedPrefix() {

@@ -7,7 +7,6 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Lease;
-import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -26,6 +25,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,11 +67,23 @@ public final class EtcdProjectionStore implements TransactionBatcher.Sink, AutoC
 
     private long ownerLease;
     private CloseableClient keepAlive;
+    private final ByteSequence sequenceKey;
+    private final int pipelineDepth;
+    private final Consumer<Batch> committed;
+    private final ArrayDeque<Map.Entry<Pending, CompletableFuture<TxnResponse>>> inFlight = new ArrayDeque<>();
+    private long submitted;
     private long outcomeLease;
     private Instant outcomeLeaseGranted = Instant.EPOCH;
 
+    /**
+     * @param pipelineDepth transactions in flight at once (1 = each waits for the previous)
+     * @param committed     told of each batch once etcd holds it, in order
+     */
     public EtcdProjectionStore(Client client, ProjectionKeys keys, Duration timeout, Duration outcomeRetention,
-                               int maxOperations, int maxBytes) {
+                               int maxOperations, int maxBytes, int pipelineDepth, Consumer<Batch> committed) {
+        this.sequenceKey = bytes(keys.sequence());
+        this.pipelineDepth = pipelineDepth;
+        this.committed = committed;
         this.client = client;
         this.kv = client.getKVClient();
         this.lease = client.getLeaseClient();
@@ -147,31 +160,46 @@ public final class EtcdProjectionStore implements TransactionBatcher.Sink, AutoC
 
     /** Loads the documents into the cache and returns the stored positions, all at one etcd revision. */
     public Loaded load(DocumentCache cache) {
-        GetResponse first = await(kv.get(bytes(keys.documents().projectionOffsetsPrefix()),
-                GetOption.builder().isPrefix(true).build()));
-        long revision = first.getHeader().getRevision();
         Map<Batch.Partition, Long> offsets = new HashMap<>();
         String offsetsPrefix = keys.documents().projectionOffsetsPrefix();
-        for (KeyValue kv : first.getKvs()) {
+        long revision = EtcdRanges.scan(kv, offsetsPrefix, 0, timeout, kv -> {
             String rest = kv.getKey().toString(StandardCharsets.UTF_8).substring(offsetsPrefix.length());
             int slash = rest.lastIndexOf('/');
             offsets.put(new Batch.Partition(rest.substring(0, slash), Integer.parseInt(rest.substring(slash + 1))),
                     Long.parseLong(kv.getValue().toString(StandardCharsets.UTF_8)));
-        }
-        int documents = 0;
+        });
+        int[] documents = {0};
         for (String prefix : List.of(keys.documents().resourcesPrefix(), keys.unattachedPrefix(),
                 keys.nodeFailuresPrefix())) {
-            GetResponse response = await(kv.get(bytes(prefix),
-                    GetOption.builder().isPrefix(true).withRevision(revision).build()));
-            for (KeyValue kv : response.getKvs()) {
+            EtcdRanges.scan(kv, prefix, revision, timeout, kv -> {
                 cache.load(kv.getKey().toString(StandardCharsets.UTF_8), parse(kv.getValue()));
-                documents++;
-            }
+                documents[0]++;
+            });
         }
-        return new Loaded(documents, offsets, revision);
+        long[] sequence = {-1};
+        EtcdRanges.scan(kv, keys.sequence(), revision, timeout, kv -> {
+            if (kv.getKey().toString(StandardCharsets.UTF_8).equals(keys.sequence())) {
+                sequence[0] = Long.parseLong(kv.getValue().toString(StandardCharsets.UTF_8));
+            }
+        });
+        if (sequence[0] < 0) {
+            TxnResponse response = await(kv.txn().If(ownedByMe())
+                    .Then(Op.put(sequenceKey, bytes("0"), PutOption.DEFAULT)).commit());
+            if (!response.isSucceeded()) {
+                throw new OwnershipLostException("lost the projection owner lock while starting");
+            }
+            sequence[0] = 0;
+        }
+        submitted = sequence[0];
+        return new Loaded(documents[0], offsets, revision);
     }
 
-    /** Writes a batch: its document changes and positions in one transaction, if this process still owns the lock. */
+    /**
+     * Submits a batch: its document changes and positions in one transaction, guarded by the lock and by the
+     * transaction sequence, so that it applies only after every earlier one did. Up to the pipeline depth of
+     * transactions are in flight; {@link #drain()} waits for them. A transaction that reached etcd before its
+     * predecessor fails its sequence check and is sent again once the predecessor is in.
+     */
     @Override
     public void commit(Batch batch) {
         List<Op> documents = new ArrayList<>(batch.values().size());
@@ -200,7 +228,7 @@ public final class EtcdProjectionStore implements TransactionBatcher.Sink, AutoC
         while (true) {
             int to = from;
             long bytes = 0;
-            while (to < documents.size() && to - from < maxOperations - positions.size()
+            while (to < documents.size() && to - from < maxOperations - positions.size() - 1
                     && (to == from || bytes + sizes.get(to) <= maxBytes - 4096)) {
                 bytes += sizes.get(to);
                 to++;
@@ -210,11 +238,7 @@ public final class EtcdProjectionStore implements TransactionBatcher.Sink, AutoC
             if (last) {
                 ops.addAll(positions);
             }
-            TxnResponse response = await(kv.txn().If(ownedByMe()).Then(ops.toArray(Op[]::new)).commit());
-            if (!response.isSucceeded()) {
-                throw new OwnershipLostException("the projection owner lock " + keys.owner()
-                        + " is no longer held by this process: another projection took over");
-            }
+            submit(new Pending(++submitted, ops, last ? batch : null));
             if (last) {
                 return;
             }
@@ -222,13 +246,67 @@ public final class EtcdProjectionStore implements TransactionBatcher.Sink, AutoC
         }
     }
 
-    /** Reads a key (for tests and tools). */
-    public Map<String, String> readPrefix(String prefix) {
-        GetResponse response = await(kv.get(bytes(prefix), GetOption.builder().isPrefix(true).build()));
-        Map<String, String> out = new HashMap<>();
-        response.getKvs().forEach(kv -> out.put(kv.getKey().toString(StandardCharsets.UTF_8),
-                kv.getValue().toString(StandardCharsets.UTF_8)));
-        return out;
+    /** A transaction in flight: its sequence number, operations, and the batch it completes (if it is the last). */
+    private record Pending(long sequence, List<Op> ops, Batch batch) {
+    }
+
+    private void submit(Pending pending) {
+        while (inFlight.size() >= pipelineDepth) {
+            completeOldest();
+        }
+        inFlight.addLast(Map.entry(pending, send(pending)));
+    }
+
+    private CompletableFuture<TxnResponse> send(Pending pending) {
+        List<Op> ops = new ArrayList<>(pending.ops());
+        ops.add(Op.put(sequenceKey, bytes(Long.toString(pending.sequence())), PutOption.DEFAULT));
+        return kv.txn()
+                .If(ownedByMe(), new Cmp(sequenceKey, Cmp.Op.EQUAL,
+                        CmpTarget.value(bytes(Long.toString(pending.sequence() - 1)))))
+                .Then(ops.toArray(Op[]::new))
+                .Else(Op.get(ownerKey, GetOption.DEFAULT), Op.get(sequenceKey, GetOption.DEFAULT))
+                .commit();
+    }
+
+    private void completeOldest() {
+        Map.Entry<Pending, CompletableFuture<TxnResponse>> oldest = inFlight.pollFirst();
+        Pending pending = oldest.getKey();
+        TxnResponse response = await(oldest.getValue());
+        if (!response.isSucceeded()) {
+            checkOwner(response);
+            // Every earlier transaction is in: this one overtook its predecessor on the way. Send it again.
+            LOG.debug("Transaction {} reached etcd before its predecessor; sending it again", pending.sequence());
+            response = await(send(pending));
+            if (!response.isSucceeded()) {
+                checkOwner(response);
+                throw new IllegalStateException("projection transaction " + pending.sequence()
+                        + " does not follow the sequence in etcd ("
+                        + valueOf(response, 1) + "): another writer changed " + keys.statePrefix());
+            }
+        }
+        if (pending.batch() != null) {
+            committed.accept(pending.batch());
+        }
+    }
+
+    private void checkOwner(TxnResponse response) {
+        String owner = valueOf(response, 0);
+        if (!ownerId.toString(StandardCharsets.UTF_8).equals(owner)) {
+            throw new OwnershipLostException("the projection owner lock " + keys.owner()
+                    + " is no longer held by this process (holder: " + owner + "): another projection took over");
+        }
+    }
+
+    private static String valueOf(TxnResponse response, int get) {
+        List<KeyValue> kvs = response.getGetResponses().get(get).getKvs();
+        return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
+    }
+
+    /** Waits until every submitted transaction is in etcd (or throws). */
+    public void drain() {
+        while (!inFlight.isEmpty()) {
+            completeOldest();
+        }
     }
 
     private Cmp ownedByMe() {
