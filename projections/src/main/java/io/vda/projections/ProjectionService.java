@@ -58,7 +58,10 @@ public final class ProjectionService implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
-    private final Map<TopicPartition, Long> stored = new HashMap<>();
+    /** Next offset per partition as submitted to etcd (maybe still in flight). */
+    private final Map<TopicPartition, Long> planned = new HashMap<>();
+    /** Next offset per partition that etcd confirmed and Kafka has not been told yet. */
+    private final Map<TopicPartition, OffsetAndMetadata> confirmed = new HashMap<>();
     private long recordsApplied;
     private long transactions;
     private ConsumerRecord<byte[], byte[]> current;
@@ -100,10 +103,10 @@ public final class ProjectionService implements Runnable, AutoCloseable {
                 Long next = loaded.offsets().get(new Batch.Partition(tp.topic(), tp.partition()));
                 if (next == null) {
                     kafka.seekToBeginning(List.of(tp));
-                    stored.put(tp, 0L);
+                    planned.put(tp, 0L);
                 } else {
                     kafka.seek(tp, next);
-                    stored.put(tp, next);
+                    planned.put(tp, next);
                 }
             }
             LOG.info("Projecting {} partitions from the positions stored in etcd", partitions.size());
@@ -112,14 +115,21 @@ public final class ProjectionService implements Runnable, AutoCloseable {
                     new EtcdSchemaRegistry(etcd, config.etcdKeys(), config.etcdTimeout())));
             TransactionBatcher batcher = new TransactionBatcher(new Projector(keys), cache,
                     // one operation of each transaction is the sequence number
-                    new TransactionBatcher.Limits(config.txnMaxOperations() - 1, config.txnMaxBytes()),
-                    store,
+                    // and the batcher aims at two thirds of the byte limit, its sizes being estimates
+                    new TransactionBatcher.Limits(config.txnMaxOperations() - 1, config.txnMaxBytes() * 2 / 3),
+                    batch -> {
+                        batch.nextOffsets().forEach((p, next) -> planned.put(
+                                new TopicPartition(p.topic(), p.partition()), next));
+                        store.commit(batch);
+                    },
                     (input, partition, offset, error) -> {
                         LOG.error("Cannot apply {}-{}@{}; parking it", partition.topic(), partition.partition(),
                                 offset, error);
                         deadLetters.park(current, error);
                     });
             loop(kafka, decoder, batcher, store, deadLetters, partitions);
+            batcher.flush();
+            store.drain(); // a clean stop leaves nothing in flight
         } catch (WakeupException e) {
             if (running) {
                 throw e;
@@ -133,7 +143,8 @@ public final class ProjectionService implements Runnable, AutoCloseable {
 
     private void committed(Batch batch) {
         transactions++;
-        batch.nextOffsets().forEach((p, next) -> stored.put(new TopicPartition(p.topic(), p.partition()), next));
+        batch.nextOffsets().forEach((p, next) -> confirmed.put(new TopicPartition(p.topic(), p.partition()),
+                new OffsetAndMetadata(next)));
         hooks.afterEtcdCommit(batch);
     }
 
@@ -146,13 +157,20 @@ public final class ProjectionService implements Runnable, AutoCloseable {
                 new TimeAlignedBuffer<>(ConsumerRecord::timestamp, ALIGNMENT_MAX_WAIT.toMillis());
         Set<TopicPartition> paused = new HashSet<>();
         while (running) {
-            ConsumerRecords<byte[], byte[]> polled = kafka.poll(config.pollTimeout());
+            ConsumerRecords<byte[], byte[]> polled;
+            try {
+                polled = kafka.poll(config.pollTimeout());
+            } catch (WakeupException e) {
+                if (running) {
+                    throw e;
+                }
+                break;
+            }
             for (TopicPartition tp : polled.partitions()) {
                 buffer.add(tp, polled.records(tp));
             }
             List<ConsumerRecord<byte[], byte[]>> ready = buffer.release(partitions,
                     tp -> kafka.currentLag(tp).orElse(0) > 0, System.currentTimeMillis(), config.maxPollRecords());
-            Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> record : ready) {
                 current = record;
                 ProjectionInput input;
@@ -163,8 +181,6 @@ public final class ProjectionService implements Runnable, AutoCloseable {
                     input = null;
                 }
                 batcher.offer(input, new Batch.Partition(record.topic(), record.partition()), record.offset());
-                commit.put(new TopicPartition(record.topic(), record.partition()),
-                        new OffsetAndMetadata(record.offset() + 1));
                 recordsApplied++;
             }
             for (TopicPartition tp : partitions) {
@@ -172,9 +188,8 @@ public final class ProjectionService implements Runnable, AutoCloseable {
                 if (buffered == 0) {
                     // Past transaction markers and aborted records too, so that "caught up" can be read from etcd.
                     long position = kafka.position(tp);
-                    if (position > stored.getOrDefault(tp, 0L)) {
+                    if (position > planned.getOrDefault(tp, 0L)) {
                         batcher.advance(new Batch.Partition(tp.topic(), tp.partition()), position);
-                        commit.put(tp, new OffsetAndMetadata(position));
                     }
                 }
                 // Bound the memory of the merge: stop fetching a partition that is far ahead of the others.
@@ -185,13 +200,17 @@ public final class ProjectionService implements Runnable, AutoCloseable {
                 }
             }
             batcher.flush();
-            store.drain();
-            if (!commit.isEmpty()) {
-                kafka.commitAsync(commit, (offsets, error) -> {
+            if (ready.isEmpty()) {
+                store.drain(); // idle: let the last transactions land before waiting for more records
+            }
+            if (!confirmed.isEmpty()) {
+                // Informational only (lag monitoring): the positions that count are in etcd.
+                kafka.commitAsync(new HashMap<>(confirmed), (offsets, error) -> {
                     if (error != null) {
                         LOG.debug("Committing Kafka offsets (informational) failed: {}", error.toString());
                     }
                 });
+                confirmed.clear();
             }
             if (Instant.now().isAfter(nextLog)) {
                 double seconds = Duration.between(loggedAt, Instant.now()).toMillis() / 1000.0;

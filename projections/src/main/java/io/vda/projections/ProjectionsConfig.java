@@ -52,7 +52,7 @@ public record ProjectionsConfig(
             "longest wait for records in one poll");
     public static final Setting TXN_MAX_OPERATIONS = new Setting("VDA_PROJECTIONS_TXN_MAX_OPS", "128",
             "operations per etcd transaction; at most etcd's --max-txn-ops (128 by default)");
-    public static final Setting TXN_MAX_BYTES = new Setting("VDA_PROJECTIONS_TXN_MAX_BYTES", "1048576",
+    public static final Setting TXN_MAX_BYTES = new Setting("VDA_PROJECTIONS_TXN_MAX_BYTES", "1400000",
             "bytes per etcd transaction; below etcd's --max-request-bytes (1.5 MiB by default)");
     public static final Setting TXN_PIPELINE = new Setting("VDA_PROJECTIONS_TXN_PIPELINE", "4",
             "etcd transactions in flight at once, 1..64 (each still applies only after the previous one)");

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -105,12 +106,20 @@ public final class ProjectionCluster implements AutoCloseable {
     }
 
     public void produce(List<Workload.Item> items) {
+        AtomicReference<Exception> failure = new AtomicReference<>();
         for (Workload.Item item : items) {
             // Record time = when the record would have been produced (the event's own time), as in a live cluster.
             producer.send(new ProducerRecord<>(topicOf(item), null, item.at().toEpochMilli(), item.key(),
-                    item.value()));
+                    item.value()), (metadata, error) -> {
+                        if (error != null) {
+                            failure.compareAndSet(null, error);
+                        }
+                    });
         }
         producer.flush();
+        if (failure.get() != null) {
+            throw new IllegalStateException("a record was not produced: " + failure.get(), failure.get());
+        }
     }
 
     public void produce(Workload.Item... items) {

@@ -34,6 +34,7 @@ import io.vda.schema.status.ObjectState;
 import io.vda.schema.status.ObjectStatus;
 import io.vda.schema.RecordKeys;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -41,7 +42,11 @@ import java.util.UUID;
 /** Builds events and status records with the generated Avro builders, at explicit times. */
 public final class TestEvents {
 
-    public static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+    /**
+     * An hour ago: record times must stay within the broker's accepted window (Kafka 4 rejects timestamps more than
+     * an hour in the future, {@code log.message.timestamp.after.max.ms}).
+     */
+    public static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(1, ChronoUnit.HOURS);
 
     static {
         // Avro 1.12 builds only trusted classes; creating a deserializer installs the trust of io.vda.schema.*.
@@ -54,6 +59,10 @@ public final class TestEvents {
 
     public static Instant at(long seconds) {
         return T0.plusSeconds(seconds);
+    }
+
+    public static Instant atMillis(long millis) {
+        return T0.plusMillis(millis);
     }
 
     public static EventMetadata metadata(ResourceKind kind, String name, Instant at) {

@@ -45,6 +45,8 @@ public final class TransactionBatcher {
     /** Rough bytes an offset put adds to a request (key, value, framing). */
     private static final int OFFSET_OVERHEAD = 160;
     private static final int OP_OVERHEAD = 16;
+    /** Bytes a document may grow by within one batch beyond its size when the batch first changed it. */
+    private static final int GROWTH_ALLOWANCE = 1024;
 
     private final Projector projector;
     private final DocumentCache cache;
@@ -53,7 +55,6 @@ public final class TransactionBatcher {
     private final FailureHandler failures;
 
     private Workspace pending;
-    private Map<String, byte[]> values = new HashMap<>();
     private Map<String, Integer> sizes = new HashMap<>();
     private Map<Batch.Partition, Long> offsets = new LinkedHashMap<>();
     private Map<Batch.Partition, Long> firstOffsets = new LinkedHashMap<>();
@@ -81,21 +82,26 @@ public final class TransactionBatcher {
                 record = new Workspace(pending);
             }
         }
-        Map<String, byte[]> recordValues = new HashMap<>();
+        // A document's size is measured when the batch first changes it, plus room to grow: serializing it again
+        // for every record that touches it would cost more than the write. The estimate keeps a batch well below the
+        // hard limit, which EtcdProjectionStore enforces on the exact bytes.
         Map<String, Integer> recordSizes = new HashMap<>();
         record.changes().forEach((key, document) -> {
-            byte[] value = document == null ? null : serialize(document);
-            recordValues.put(key, value);
-            recordSizes.put(key, key.length() + OP_OVERHEAD + (value == null ? 0 : value.length));
+            Integer known = sizes.get(key);
+            if (known != null && document != null) {
+                recordSizes.put(key, known);
+            } else {
+                recordSizes.put(key, key.length() + OP_OVERHEAD
+                        + (document == null ? 0 : serialize(document).length + GROWTH_ALLOWANCE));
+            }
         });
         if (records > 0 && wouldExceed(recordSizes, partition)) {
             flush();
         }
         pending.absorb(record.changes());
-        recordValues.forEach((key, value) -> {
-            values.put(key, value);
-            Integer previous = sizes.put(key, recordSizes.get(key));
-            bytes += recordSizes.get(key) - (previous == null ? 0 : previous);
+        recordSizes.forEach((key, size) -> {
+            Integer previous = sizes.put(key, size);
+            bytes += size - (previous == null ? 0 : previous);
         });
         if (!offsets.containsKey(partition)) {
             bytes += OFFSET_OVERHEAD;
@@ -150,20 +156,22 @@ public final class TransactionBatcher {
         // Leave out what would change nothing in etcd: deleting a key never written (a status parked and attached
         // within the batch), or putting the document etcd already holds (a duplicate record).
         TreeMap<String, ObjectNode> changes = new TreeMap<>();
+        Map<String, byte[]> values = new HashMap<>();
         pending.changes().forEach((key, document) -> {
             boolean cached = cache.keys().isCached(key);
             ObjectNode current = cached ? cache.get(key) : null;
             if (cached && (document == null ? current == null : document.equals(current))) {
-                values.remove(key);
                 return;
             }
             changes.put(key, document);
+            if (document != null) {
+                values.put(key, serialize(document));
+            }
         });
         Batch batch = new Batch(changes, values, firstOffsets, offsets, records);
         sink.commit(batch);
         cache.apply(batch.changes());
         pending = new Workspace(cache);
-        values = new HashMap<>();
         sizes = new HashMap<>();
         offsets = new LinkedHashMap<>();
         firstOffsets = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -47,36 +48,46 @@ public final class DerivedState {
         this.keys = keys.documents();
     }
 
-    /** A copy of the document with its derived fields recomputed. */
+    /** The document with its derived fields recomputed: itself when they are unchanged, else a copy. */
     ObjectNode derive(String key, ObjectNode document, DocumentSource ws) {
-        ObjectNode copy = document.deepCopy();
         String kind = Documents.text(document, Documents.KIND);
         Result result;
         if (ResourceKind.DISK_ARRAY.name().equals(kind)) {
-            result = diskArray(copy, ws);
+            result = diskArray(document, ws);
         } else if (ResourceKind.EXPORTER.name().equals(kind)) {
-            result = exporter(copy, ws);
+            result = exporter(document, ws);
         } else if (ResourceKind.PHYSICAL_DISK.name().equals(kind)) {
-            result = physicalDisk(copy, ws);
+            result = physicalDisk(document, ws);
         } else if (ResourceKind.DISK_NODE.name().equals(kind) || ResourceKind.CONTROLLER_NODE.name().equals(kind)) {
-            result = node(copy, ws);
+            result = node(document, ws);
         } else {
             return document;
         }
-        copy.put(Documents.STATE, result.state);
-        ArrayNode errors = Documents.status(copy).putArray(Documents.ERRORS);
+        ArrayNode errors = NODES.arrayNode();
         result.errors.forEach(errors::add);
         Instant updatedAt = Documents.later(Documents.instant(document, Documents.UPDATED_AT), result.latest);
-        if (updatedAt == null) {
-            copy.putNull(Documents.UPDATED_AT);
-        } else {
-            copy.put(Documents.UPDATED_AT, updatedAt.toString());
+        JsonNode updated = updatedAt == null ? NODES.nullNode() : NODES.textNode(updatedAt.toString());
+        boolean same = result.state.equals(Documents.text(document, Documents.STATE))
+                && errors.equals(document.path(Documents.STATUS).get(Documents.ERRORS))
+                && updated.equals(document.get(Documents.UPDATED_AT))
+                && (!result.placementSet || Objects.equals(result.placement, document.get(Documents.PLACEMENT)));
+        if (same) {
+            return document;
+        }
+        ObjectNode copy = Documents.copyForUpdate(document);
+        copy.put(Documents.STATE, result.state);
+        Documents.status(copy).set(Documents.ERRORS, errors);
+        copy.set(Documents.UPDATED_AT, updated);
+        if (result.placementSet) {
+            copy.set(Documents.PLACEMENT, result.placement);
         }
         return copy;
     }
 
     private static final class Result {
         String state = CREATING;
+        boolean placementSet;
+        JsonNode placement;
         final List<String> errors = new ArrayList<>();
         Instant latest;
 
@@ -203,8 +214,9 @@ public final class DerivedState {
 
         Map<String, JsonNode> statuses = new HashMap<>();
         collect(statuses, document, result);
+        result.placementSet = true;
+        result.placement = NODES.nullNode();
         if (diskArray == null) {
-            document.putNull(Documents.PLACEMENT);
             return result;
         }
         JsonNode spec = diskArray.get(Documents.SPEC);
@@ -221,7 +233,7 @@ public final class DerivedState {
         placement.put("diskArrayEpoch", epoch);
         ArrayNode controllers = placement.putArray("controllers");
         spec.path("controllers").forEach(controller -> controllers.add(controller.deepCopy()));
-        document.set(Documents.PLACEMENT, placement);
+        result.placement = placement;
 
         List<Expected> expected = new ArrayList<>();
         controllerNodes(spec).forEach(cn -> expected.add(new Expected(cn, objectKey)));

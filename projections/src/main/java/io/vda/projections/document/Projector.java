@@ -170,7 +170,7 @@ public final class Projector {
             if (isOlder(at, Documents.instant(existing, Documents.SPEC_CHANGED_AT))) {
                 return; // an older event than the one the document already reflects
             }
-            document = existing.deepCopy();
+            document = Documents.copyForUpdate(existing);
         } else {
             document = newDocument(kind, name);
             attachUnattached(ws, key, document);
@@ -287,7 +287,7 @@ public final class Projector {
             if (deleted && index < 0) {
                 return;
             }
-            ObjectNode copy = document.deepCopy();
+            ObjectNode copy = Documents.copyForUpdate(document);
             ArrayNode copyObjects = Documents.objects(copy);
             if (deleted) {
                 copyObjects.remove(index);
@@ -342,7 +342,7 @@ public final class Projector {
                     && isOlder(status.getObservedAt(), Documents.instant(previous, Documents.OBSERVED_AT))) {
                 return;
             }
-            ObjectNode copy = document.deepCopy();
+            ObjectNode copy = Documents.copyForUpdate(document);
             Documents.status(copy).set(Documents.NODE, entry);
             ws.put(target, copy);
             touched.add(target);
@@ -364,7 +364,7 @@ public final class Projector {
             for (String target : List.of(keys.diskNode(statusKey), keys.controllerNode(statusKey))) {
                 ObjectNode document = ws.get(target);
                 if (document != null && Documents.status(document).hasNonNull(Documents.NODE)) {
-                    ObjectNode copy = document.deepCopy();
+                    ObjectNode copy = Documents.copyForUpdate(document);
                     Documents.status(copy).putNull(Documents.NODE);
                     ws.put(target, copy);
                     touched.add(target);
@@ -389,7 +389,7 @@ public final class Projector {
             if (document != null) {
                 int index = indexOf(Documents.objects(document), statusKey);
                 if (index >= 0) {
-                    ObjectNode copy = document.deepCopy();
+                    ObjectNode copy = Documents.copyForUpdate(document);
                     Documents.objects(copy).remove(index);
                     ws.put(target, copy);
                     touched.add(target);
@@ -557,7 +557,7 @@ public final class Projector {
                 continue;
             }
             ObjectNode updated = derived.derive(key, document, ws);
-            if (!updated.equals(document)) {
+            if (updated != document) {
                 ws.put(key, updated);
             }
         }

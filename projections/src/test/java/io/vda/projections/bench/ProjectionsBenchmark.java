@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Records per second projected into etcd, on a real broker and etcd started here (not a test: run it by hand, see
- * docs/benchmarks.md). Live: the projection runs while the records are produced as fast as the producer can; the
- * clock runs from the first record sent until etcd holds the end offset of every partition. Rebuild: the same
- * records replayed from the beginning by {@code --rebuild}, from start-up until caught up.
+ * docs/benchmarks.md). After a warm-up pass on another prefix: live, the projection runs while the records are
+ * produced (in this JVM) as fast as the producer can, and the clock runs from the first record sent until etcd holds
+ * the end offset of every partition; rebuild, the same records replayed from the beginning by {@code --rebuild}, from
+ * start-up until caught up.
  */
 public final class ProjectionsBenchmark {
 
@@ -29,8 +30,18 @@ public final class ProjectionsBenchmark {
         List<Workload.Item> workload = Workload.generate(records);
         try (EtcdServer etcd = EtcdServer.start(work.resolve("etcd"), 0, Duration.ofSeconds(60));
              KafkaBroker broker = KafkaBroker.start(work.resolve("kafka"), 0, Duration.ofSeconds(90));
+             ProjectionCluster warmup = new ProjectionCluster(broker.bootstrapServers(), etcd.endpoint(), "warmup",
+                     "/warmup");
              ProjectionCluster cluster = new ProjectionCluster(broker.bootstrapServers(), etcd.endpoint(), "bench",
                      "/bench")) {
+            // A live projection is a long-running process: measure it with the JIT warm, after a first pass over
+            // 30,000 records on another prefix.
+            warmup.produce(Workload.generate(30_000));
+            try (ProjectionCluster.Running projection = warmup.startInProcess(warmup.projectionConfig(),
+                    ProjectionHooks.NONE)) {
+                warmup.awaitCaughtUp(Duration.ofMinutes(5));
+            }
+
             // Register the schemas and warm the producer outside the measurement.
             cluster.produce(workload.subList(0, 1));
 
@@ -41,11 +52,32 @@ public final class ProjectionsBenchmark {
                 cluster.awaitCaughtUp(Duration.ofSeconds(60));
                 live.reset();
                 started = System.nanoTime();
+                Thread progress = new Thread(() -> {
+                    long t0 = System.nanoTime();
+                    while (!Thread.currentThread().isInterrupted()) {
+                        if (System.getenv("BENCH_TRACE") != null) {
+                            System.out.printf("  t=%.1fs stored=%d%n", (System.nanoTime() - t0) / 1e9,
+                                    cluster.storedTotal());
+                        }
+                        try {
+                            Thread.sleep(1000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                progress.setDaemon(true);
+                progress.start();
                 cluster.produce(workload.subList(1, records));
                 System.out.printf("producer: %,d records sent and acknowledged in %.2f s%n", records - 1,
                         (System.nanoTime() - started) / 1e9);
                 cluster.awaitCaughtUp(Duration.ofMinutes(10));
                 elapsed = System.nanoTime() - started;
+                progress.interrupt();
+            }
+            long inTopics = cluster.endOffsets().values().stream().mapToLong(Long::longValue).sum();
+            if (inTopics != records) {
+                throw new IllegalStateException("the topics hold " + inTopics + " records, expected " + records);
             }
             report("live", records - 1, elapsed, live);
 
@@ -60,7 +92,11 @@ public final class ProjectionsBenchmark {
                 elapsed = System.nanoTime() - started;
             }
             report("rebuild", records, elapsed, rebuild);
-            System.out.printf("documents in etcd: %d%n", cluster.readableDocuments().size());
+            System.out.printf("documents in etcd: %d (and %d statuses waiting for their document)%n",
+                    cluster.readableDocuments().size(),
+                    cluster.documents("/bench/projection-state/unattached/").size());
+            cluster.documents("/bench/projection-state/unattached/").keySet().stream().limit(3)
+                    .forEach(System.out::println);
         }
     }
 
