@@ -18,6 +18,7 @@ package io.vda.schema;
  * {root}/commands/{commandId}                          command outcome (JSON)
  * {root}/idempotency/{key}                             command id a gateway request key maps to
  * {root}/projection-offsets/{topic}/{partition}        next offset the projection will apply
+ * {root}/projection-state/…                            the projection's own bookkeeping (lock, sequence, …)
  * {root}/reconciler/leader                             leader election (lease-bound)
  * </pre>
  */
@@ -157,6 +158,11 @@ public final class EtcdKeys {
 
     public String projectionOffset(String topic, int partition) {
         return projectionOffsetsPrefix() + topic + "/" + partition;
+    }
+
+    /** The projection's bookkeeping; its layout below this prefix is the projection's (ProjectionKeys). */
+    public String projectionStatePrefix() {
+        return root + "/projection-state/";
     }
 
     public String reconcilerLeader() {

@@ -3,8 +3,8 @@ package io.vda.projections.document;
 import io.vda.schema.EtcdKeys;
 
 /**
- * The etcd keys the projection writes: the documents of {@link EtcdKeys} and the projection's own bookkeeping, which
- * EtcdKeys does not list yet, under {@code {root}/projection-state/}:
+ * The etcd keys the projection writes: the documents of {@link EtcdKeys} and the projection's own bookkeeping under
+ * {@link EtcdKeys#projectionStatePrefix()}:
  *
  * <pre>
  * {root}/projection-state/owner                                  the single writer's lock (lease-bound)
@@ -30,7 +30,7 @@ public final class ProjectionKeys {
     }
 
     public String statePrefix() {
-        return keys.root() + "/projection-state/";
+        return keys.projectionStatePrefix();
     }
 
     public String owner() {
