@@ -1,5 +1,6 @@
 package io.vda.projections;
 
+import io.vda.schema.DeadLetterHeaders;
 import static io.vda.projections.TestEvents.at;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -155,10 +156,10 @@ class ProjectionIT {
             });
             ConsumerRecord<byte[], byte[]> record = parked.get(0);
             assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
-            assertThat(new String(record.headers().lastHeader(DeadLetters.ORIGIN_TOPIC).value(),
+            assertThat(new String(record.headers().lastHeader(DeadLetterHeaders.ORIGIN_TOPIC).value(),
                     StandardCharsets.UTF_8)).isEqualTo(cluster.topics().events());
-            assertThat(record.headers().lastHeader(DeadLetters.ORIGIN_OFFSET)).isNotNull();
-            assertThat(new String(record.headers().lastHeader(DeadLetters.ERROR).value(), StandardCharsets.UTF_8))
+            assertThat(record.headers().lastHeader(DeadLetterHeaders.ORIGIN_OFFSET)).isNotNull();
+            assertThat(new String(record.headers().lastHeader(DeadLetterHeaders.ERROR).value(), StandardCharsets.UTF_8))
                     .contains("not in the Avro wire format");
         }
     }

@@ -1,5 +1,6 @@
 package io.vda.allocator.topology;
 
+import io.vda.schema.DeadLetterHeaders;
 import io.vda.allocator.AllocatorConfig;
 import io.vda.allocator.domain.Allocator;
 import io.vda.allocator.domain.AllocatorSettings;
@@ -147,13 +148,8 @@ final class AllocatorProcessor implements Processor<String, byte[], String, Obje
     private void park(Record<String, byte[]> record, Exception error) {
         Optional<RecordMetadata> origin = context.recordMetadata();
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        origin.ifPresent(md -> {
-            headers.add(DeadLetters.ORIGIN_TOPIC, utf8(md.topic()));
-            headers.add(DeadLetters.ORIGIN_PARTITION, utf8(Integer.toString(md.partition())));
-            headers.add(DeadLetters.ORIGIN_OFFSET, utf8(Long.toString(md.offset())));
-        });
-        headers.add(DeadLetters.ERROR, utf8(error.getClass().getName() + ": " + error.getMessage()));
-        headers.add(DeadLetters.COMPONENT, utf8("allocator"));
+        origin.ifPresent(md -> DeadLetterHeaders.origin(headers, md.topic(), md.partition(), md.offset()));
+        DeadLetterHeaders.cause(headers, error.getClass().getName() + ": " + error.getMessage(), "allocator");
         context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(), headers),
                 AllocatorTopology.DEAD_LETTER_SINK);
         LOG.error("Parked record {} on the dead-letter topic: {}",
@@ -176,9 +172,5 @@ final class AllocatorProcessor implements Processor<String, byte[], String, Obje
         if (!expired.isEmpty()) {
             LOG.info("Purged {} command outcomes decided before {}", expired.size(), Instant.ofEpochMilli(cutoff));
         }
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

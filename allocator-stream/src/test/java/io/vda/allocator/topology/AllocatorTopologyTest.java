@@ -1,5 +1,6 @@
 package io.vda.allocator.topology;
 
+import io.vda.schema.DeadLetterHeaders;
 import static io.vda.allocator.TestCommands.GIB;
 import static io.vda.allocator.TestCommands.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -257,9 +258,9 @@ class AllocatorTopologyTest {
         TestRecord<String, byte[]> parked = dead.readRecord();
         assertThat(parked.key()).isEqualTo("garbage");
         assertThat(new String(parked.value(), StandardCharsets.UTF_8)).isEqualTo("not avro at all");
-        assertThat(header(parked, DeadLetters.ORIGIN_TOPIC)).isEqualTo(topics.commands());
-        assertThat(header(parked, DeadLetters.ORIGIN_OFFSET)).isEqualTo("0");
-        assertThat(header(parked, DeadLetters.ERROR)).contains("SerializationException");
+        assertThat(header(parked, DeadLetterHeaders.ORIGIN_TOPIC)).isEqualTo(topics.commands());
+        assertThat(header(parked, DeadLetterHeaders.ORIGIN_OFFSET)).isEqualTo("0");
+        assertThat(header(parked, DeadLetterHeaders.ERROR)).contains("SerializationException");
         assertThat(next.getStatus()).isEqualTo(CommandStatus.SUCCEEDED);
     }
 

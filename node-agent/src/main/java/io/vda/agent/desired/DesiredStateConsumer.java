@@ -1,6 +1,6 @@
 package io.vda.agent.desired;
 
-import java.nio.charset.StandardCharsets;
+import io.vda.schema.DeadLetterHeaders;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -94,11 +94,8 @@ public final class DesiredStateConsumer implements Runnable {
             LOG.error("Record {}@{} key {} unreadable, parked on {}: {}", r.topic(), r.offset(), r.key(),
                     deadLetterTopic, e.getMessage());
             ProducerRecord<String, byte[]> parked = new ProducerRecord<>(deadLetterTopic, r.key(), r.value());
-            parked.headers().add("vda.original.topic", r.topic().getBytes(StandardCharsets.UTF_8));
-            parked.headers().add("vda.original.partition",
-                    Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
-            parked.headers().add("vda.original.offset", Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
-            parked.headers().add("vda.error", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+            DeadLetterHeaders.origin(parked.headers(), r.topic(), r.partition(), r.offset());
+            DeadLetterHeaders.cause(parked.headers(), e.getMessage(), "node-agent");
             deadLetters.send(parked);
             return false;
         }

@@ -1,6 +1,6 @@
 package io.vda.projections.kafka;
 
-import java.nio.charset.StandardCharsets;
+import io.vda.schema.DeadLetterHeaders;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -22,12 +22,6 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetters implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
-
-    public static final String ORIGIN_TOPIC = "vda.origin.topic";
-    public static final String ORIGIN_PARTITION = "vda.origin.partition";
-    public static final String ORIGIN_OFFSET = "vda.origin.offset";
-    public static final String ERROR = "vda.error";
-    public static final String COMPONENT = "vda.component";
 
     private final String topic;
     private final Duration timeout;
@@ -51,12 +45,8 @@ public final class DeadLetters implements AutoCloseable {
             producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         }
         ProducerRecord<byte[], byte[]> parked = new ProducerRecord<>(topic, null, record.key(), record.value());
-        parked.headers()
-                .add(ORIGIN_TOPIC, utf8(record.topic()))
-                .add(ORIGIN_PARTITION, utf8(Integer.toString(record.partition())))
-                .add(ORIGIN_OFFSET, utf8(Long.toString(record.offset())))
-                .add(ERROR, utf8(String.valueOf(error.getMessage())))
-                .add(COMPONENT, utf8("projections"));
+        DeadLetterHeaders.origin(parked.headers(), record.topic(), record.partition(), record.offset());
+        DeadLetterHeaders.cause(parked.headers(), error.getMessage(), "projections");
         try {
             producer.send(parked).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -66,10 +56,6 @@ public final class DeadLetters implements AutoCloseable {
             throw new IllegalStateException("cannot park record " + record.topic() + "-" + record.partition() + "@"
                     + record.offset() + " on " + topic + ": " + e.getMessage(), e);
         }
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
