@@ -100,6 +100,7 @@ class ReadmeFlowIT {
     private static final List<AutoCloseable> closeables = new ArrayList<>();
     private static HttpClient http;
     private static String api;
+    private static Map<String, String> common;
 
     /** One emulated node: its SPDK target's process, a client on its socket, and its agent. */
     private record Node(String name, String role, String address, int port, Path socket, SpdkEmulatorProcess process,
@@ -129,7 +130,7 @@ class ReadmeFlowIT {
                 cluster.bootstrapServers()))) {
             new TopicBootstrapper(admin, (short) 1).createClusterTopics(topics);
         }
-        Map<String, String> common = Map.of("VDA_KAFKA_BOOTSTRAP", cluster.bootstrapServers(),
+        common = Map.of("VDA_KAFKA_BOOTSTRAP", cluster.bootstrapServers(),
                 "VDA_TOPIC_PREFIX", cluster.prefix(), "VDA_ETCD_ENDPOINTS", cluster.etcdEndpoint(),
                 "VDA_ETCD_ROOT", cluster.etcdRoot());
         Client etcd = Client.builder().endpoints(cluster.etcdEndpoint()).build();
@@ -140,7 +141,7 @@ class ReadmeFlowIT {
         // Allocator
         Map<String, String> allocatorEnv = new HashMap<>(common);
         allocatorEnv.put("VDA_ALLOCATOR_APP_ID", cluster.prefix() + "-allocator");
-        allocatorEnv.put("VDA_ALLOCATOR_STATE_DIR", dir.resolve("allocator-state").toString());
+        allocatorEnv.put("VDA_ALLOCATOR_STATE_DIR", cluster.workDir().resolve("allocator-state").toString());
         AllocatorConfig allocatorConfig = AllocatorConfig.fromMap(allocatorEnv);
         allocator = new KafkaStreams(AllocatorTopology.build(allocatorConfig, registry),
                 AllocatorTopology.streamsProperties(allocatorConfig));
@@ -323,6 +324,70 @@ class ReadmeFlowIT {
         for (String dn : List.of("dn1", "dn2")) {
             assertThat(nodes.get(dn).spdk().getLvstore(SpdkNames.pdLvstore("pd0"))).isPresent();
         }
+    }
+
+    @Test
+    @Order(2)
+    void shouldFailOverWhenThePrimaryControllerStopsAndTakeItBackAsSecondary() throws Exception {
+        // Given a ready disk array with an exporter (the nodes of the first test)
+        expect(post("/v1/disk-arrays?wait=30s", Map.of("daName", "db2", "sizeBytes", 64 * MIB, "stripCnt", 2,
+                "cntlrCnt", 2)), 201);
+        expect(post("/v1/disk-arrays/db2/exporters?wait=30s", Map.of("expName", "exp1", "hostNqns",
+                List.of(HOST_NQN))), 201);
+        JsonNode before = awaitState("db2", "ready");
+        String primary = role(before, "PRIMARY");
+        String secondary = role(before, "SECONDARY");
+        long epoch = before.path("spec").path("epoch").asLong();
+        assertDataPath(before, "db2", "exp1", primary, secondary);
+
+        // When the primary's agent stops (no more heartbeats)
+        long stopped = System.nanoTime();
+        Node failed = nodes.get(primary);
+        failed.agent()[0].close();
+        failed.agent()[0] = null;
+
+        // Then the reconciler fails it over: the secondary becomes primary at the next epoch
+        JsonNode[] moved = new JsonNode[1];
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            moved[0] = JSON.readTree(get("/v1/disk-arrays/db2").body());
+            assertThat(role(moved[0], "PRIMARY")).isEqualTo(secondary);
+            assertThat(moved[0].path("spec").path("epoch").asLong()).isGreaterThan(epoch);
+        });
+        long failedOver = System.nanoTime();
+        // and the new primary builds the array from the same VDs, fenced to it alone
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            SpdkClient p = nodes.get(secondary).spdk();
+            assertThat(p.getRaids("all")).extracting(r -> r.name()).containsExactly(SpdkNames.raid("db2"));
+            assertThat(p.getBdev(SpdkNames.daVolumeAlias("db2"))).isPresent();
+            assertThat(p.getSubsystem(NvmeNames.exporterNqn("db2", "exp1"))).isPresent();
+            for (JsonNode vd : moved[0].path("spec").path("virtualDisks")) {
+                NvmfSubsystem s = nodes.get(vd.path("dnName").asText()).spdk()
+                        .getSubsystem(NvmeNames.virtualDiskNqn("db2", vd.path("vdIndex").asInt())).orElseThrow();
+                assertThat(s.hostNqns()).containsExactly(NvmeNames.controllerHostNqn(secondary));
+            }
+        });
+        long rebuilt = System.nanoTime();
+
+        // When the old primary's agent comes back, it returns as a secondary and the disk array is ready again
+        startAgent(failed, common);
+        JsonNode after = awaitState("db2", "ready");
+        long readyAgain = System.nanoTime();
+        assertThat(role(after, "PRIMARY")).isEqualTo(secondary);
+        assertThat(role(after, "SECONDARY")).isEqualTo(primary);
+        assertDataPath(after, "db2", "exp1", secondary, primary);
+        LOG.info("E2E: failover of db2: primary {} stopped -> new primary {} in the document {} ms, its array "
+                + "built {} ms; old primary back as secondary, ready {} ms after its restart", primary, secondary,
+                (failedOver - stopped) / 1_000_000, (rebuilt - stopped) / 1_000_000,
+                (readyAgain - rebuilt) / 1_000_000);
+    }
+
+    private static String role(JsonNode da, String role) {
+        for (JsonNode c : da.path("spec").path("controllers")) {
+            if (c.path("role").asText().equals(role)) {
+                return c.path("cnName").asText();
+            }
+        }
+        return null;
     }
 
     private static void assertDataPath(JsonNode da, String daName, String expName, String primary,
