@@ -98,7 +98,7 @@ public record ProjectionsConfig(
                 r.text(GROUP_ID),
                 r.integer(MAX_POLL_RECORDS, 1, 100_000),
                 r.duration(POLL_TIMEOUT),
-                r.integer(TXN_MAX_OPERATIONS, 2, 100_000),
+                r.integer(TXN_MAX_OPERATIONS, 3, 100_000),
                 r.integer(TXN_MAX_BYTES, 1024, 64 * 1024 * 1024),
                 r.integer(TXN_PIPELINE, 1, 64),
                 r.duration(OUTCOME_RETENTION),

@@ -48,32 +48,15 @@ public final class ProjectionsBenchmark {
             Counters live = new Counters();
             long started;
             long elapsed;
-            try (ProjectionCluster.Running projection = cluster.startInProcess(cluster.projectionConfig(), live)) {
+            try (ProjectionCluster.Running projection = cluster.startInProcess(config(cluster), live)) {
                 cluster.awaitCaughtUp(Duration.ofSeconds(60));
                 live.reset();
                 started = System.nanoTime();
-                Thread progress = new Thread(() -> {
-                    long t0 = System.nanoTime();
-                    while (!Thread.currentThread().isInterrupted()) {
-                        if (System.getenv("BENCH_TRACE") != null) {
-                            System.out.printf("  t=%.1fs stored=%d%n", (System.nanoTime() - t0) / 1e9,
-                                    cluster.storedTotal());
-                        }
-                        try {
-                            Thread.sleep(1000);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                });
-                progress.setDaemon(true);
-                progress.start();
                 cluster.produce(workload.subList(1, records));
                 System.out.printf("producer: %,d records sent and acknowledged in %.2f s%n", records - 1,
                         (System.nanoTime() - started) / 1e9);
                 cluster.awaitCaughtUp(Duration.ofMinutes(10));
                 elapsed = System.nanoTime() - started;
-                progress.interrupt();
             }
             long inTopics = cluster.endOffsets().values().stream().mapToLong(Long::longValue).sum();
             if (inTopics != records) {
@@ -84,7 +67,7 @@ public final class ProjectionsBenchmark {
             Counters rebuild = new Counters();
             started = System.nanoTime();
             try (ProjectionCluster.Running projection = cluster.startInProcess(
-                    cluster.projectionConfig().withRebuild(true), rebuild)) {
+                    config(cluster).withRebuild(true), rebuild)) {
                 while (cluster.caughtUp()) {
                     Thread.sleep(5); // until the wipe is visible
                 }
@@ -98,6 +81,17 @@ public final class ProjectionsBenchmark {
             cluster.documents("/bench/projection-state/unattached/").keySet().stream().limit(3)
                     .forEach(System.out::println);
         }
+    }
+
+    /** The cluster's projection settings, with any VDA_PROJECTIONS_* of the environment on top (to experiment). */
+    private static io.vda.projections.ProjectionsConfig config(ProjectionCluster cluster) {
+        java.util.Map<String, String> variables = cluster.projectionVariables();
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("VDA_PROJECTIONS_")) {
+                variables.put(k, v);
+            }
+        });
+        return io.vda.projections.ProjectionsConfig.fromMap(variables);
     }
 
     private static void report(String name, long records, long nanos, Counters counters) {
