@@ -248,6 +248,11 @@ class ReadmeFlowIT {
         if (!closeables.isEmpty()) {
             closeQuietly(closeables.get(0));
         }
+        if (dir != null) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {
