@@ -172,10 +172,11 @@ class ReadmeFlowIT {
             startAgent(node, common);
         }
 
-        // Reconciler (heartbeat grace generous: this JVM is busy on 2 cores)
+        // Reconciler (heartbeat grace generous: this JVM is busy on 2 cores; -Dvda.e2e.heartbeatGrace=1s to measure
+        // failover with the default)
         Map<String, String> reconcilerEnv = new HashMap<>(common);
         reconcilerEnv.put("VDA_RECONCILER_ID", "e2e");
-        reconcilerEnv.put("VDA_HEARTBEAT_GRACE", "3s");
+        reconcilerEnv.put("VDA_HEARTBEAT_GRACE", System.getProperty("vda.e2e.heartbeatGrace", "3s"));
         reconcilerEnv.put("VDA_DIRECTORY_REFRESH", "500ms");
         ReconcilerConfig rc = ReconcilerConfig.fromEnv(reconcilerEnv);
         KafkaConsumer<String, Heartbeat> heartbeats = new KafkaConsumer<>(Map.of(
