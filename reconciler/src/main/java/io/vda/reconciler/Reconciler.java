@@ -34,6 +34,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +90,10 @@ public final class Reconciler implements Runnable, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (WakeupException e) {
+                if (!running.get()) {
+                    return; // close() woke the consumer up to stop
+                }
             } catch (Exception e) {
                 LOG.warn("Reconcile step failed, retrying: {}", e.toString());
             }

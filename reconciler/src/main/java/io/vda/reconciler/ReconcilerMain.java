@@ -70,7 +70,6 @@ public final class ReconcilerMain {
         }, "reconciler-shutdown"));
         try {
             reconciler.run();
-        } catch (org.apache.kafka.common.errors.WakeupException e) {
             LOG.info("Reconciler {} stopping", config.candidateId());
         } finally {
             election.close();
