@@ -1,0 +1,351 @@
+package io.vda.e2e.bench;
+
+import static io.vda.e2e.LocalSystem.expect;
+import static io.vda.e2e.LocalSystem.role;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.vda.e2e.LocalSystem;
+import io.vda.infra.etcd.EtcdServer;
+import io.vda.infra.kafka.KafkaBroker;
+import io.vda.schema.RecordKeys;
+import io.vda.schema.Topics;
+import io.vda.schema.command.FailoverController;
+import io.vda.schema.command.MarkNodeFailed;
+import io.vda.schema.serde.AvroSerde;
+import io.vda.schema.status.Heartbeat;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Failover time of the whole local system ({@link LocalSystem}: every component in this JVM, 4 SPDK emulator
+ * processes), with the reconciler's default heartbeat grace (1 s) and the agents' default heartbeat interval (200 ms).
+ *
+ * <p>One disk array (2 VDs, 2 controllers, one exporter). First a steady phase: the array ready and a client creating
+ * and deleting small disk arrays through the API continuously; every {@code MarkNodeFailed} then is a false failure
+ * (all nodes are alive). Then per trial: the primary's agent stops; failover time is from its last heartbeat (the
+ * {@code sentAt} of the last heartbeat of that incarnation on the heartbeats topic) to the disk array's document in
+ * etcd showing the other controller node PRIMARY at the next epoch with its controller and exporter objects reported
+ * OK at that epoch (seen by an etcd watch). The document's overall {@code state} only returns to {@code ready} once
+ * the old primary is back as secondary (a failed node makes it {@code degraded}), so that is awaited after the
+ * restart, before the next trial. Primaries alternate.
+ *
+ * <p>Usage: {@code FailoverBenchmark [trials=20] [steadySeconds=60]}.
+ */
+public final class FailoverBenchmark {
+    private static final long MIB = 1L << 20;
+    private static final String DA = "bench";
+    private static final String EXP = "exp1";
+    private static final String HOST_NQN = "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555";
+
+    private FailoverBenchmark() {
+    }
+
+    /** Heartbeats and commands as they appear on the topics. */
+    private static final class Observer implements AutoCloseable {
+        final Map<String, Instant> lastHeartbeatByIncarnation = new ConcurrentHashMap<>();
+        final List<MarkNodeFailed> nodeFailed = new CopyOnWriteArrayList<>();
+        final List<FailoverController> failovers = new CopyOnWriteArrayList<>();
+        private final KafkaConsumer<String, SpecificRecord> consumer;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Observer(LocalSystem system) {
+            Topics topics = system.topics();
+            consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.settings().bootstrapServers(),
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20),
+                    new StringDeserializer(), AvroSerde.any(system.registry()).deserializer());
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(topics.heartbeats(), topics.commands())) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            thread = new Thread(this::run, "bench-observer");
+            thread.start();
+        }
+
+        private void run() {
+            try {
+                while (running.get()) {
+                    for (ConsumerRecord<String, SpecificRecord> r : consumer.poll(Duration.ofMillis(100))) {
+                        if (r.value() instanceof Heartbeat h) {
+                            lastHeartbeatByIncarnation.merge(h.getIncarnation(), h.getSentAt(),
+                                    (a, b) -> a.isAfter(b) ? a : b);
+                        } else if (r.value() instanceof MarkNodeFailed m) {
+                            nodeFailed.add(m);
+                        } else if (r.value() instanceof FailoverController f) {
+                            failovers.add(f);
+                        }
+                    }
+                }
+            } catch (org.apache.kafka.common.errors.WakeupException e) {
+                // closing
+            } finally {
+                consumer.close();
+            }
+        }
+
+        Instant firstFailover(String da, long epoch) {
+            return failovers.stream().filter(f -> f.getDaName().equals(da) && f.getEpoch() == epoch)
+                    .map(FailoverController::getIssuedAt).min(Comparator.naturalOrder()).orElse(null);
+        }
+
+        Instant firstNodeFailed(String node, Instant after) {
+            return nodeFailed.stream().filter(m -> m.getNodeName().equals(node) && m.getIssuedAt().isAfter(after))
+                    .map(MarkNodeFailed::getIssuedAt).min(Comparator.naturalOrder()).orElse(null);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            consumer.wakeup();
+            thread.join(5_000);
+        }
+    }
+
+    /** The new primary reported at the new epoch: controller and exporter objects OK on it at epoch ≥ the new one. */
+    static boolean newPrimaryReady(JsonNode doc, String newPrimary, long newEpoch) {
+        if (!newPrimary.equals(role(doc, "PRIMARY")) || doc.path("spec").path("epoch").asLong() < newEpoch) {
+            return false;
+        }
+        boolean controller = false;
+        boolean exporter = false;
+        for (JsonNode o : doc.path("status").path("objects")) {
+            if (!o.path("node").asText().equals(newPrimary) || !o.path("state").asText().equals("OK")
+                    || o.path("epoch").asLong() < newEpoch) {
+                continue;
+            }
+            String key = o.path("objectKey").asText();
+            controller |= key.equals(RecordKeys.controllerObject(DA));
+            exporter |= key.equals(RecordKeys.exporterObject(DA, EXP));
+        }
+        return controller && exporter;
+    }
+
+    private record Trial(String from, String to, long epoch, Instant lastHeartbeat, Instant nodeFailed,
+            Instant failoverIssued, Instant primaryReady, Instant stateReady) {
+        long failoverMs() {
+            return Duration.between(lastHeartbeat, primaryReady).toMillis();
+        }
+
+        long detectionMs() {
+            return failoverIssued == null ? -1 : Duration.between(lastHeartbeat, failoverIssued).toMillis();
+        }
+
+        long afterDetectionMs() {
+            return failoverIssued == null ? -1 : Duration.between(failoverIssued, primaryReady).toMillis();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int trials = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        int steadySeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        Path work = Files.createTempDirectory("vda-failover-bench-");
+        String prefix = "fbench" + Long.toString(System.nanoTime() % 100_000, 36);
+        int code = 0;
+        try (EtcdServer etcd = EtcdServer.start(work.resolve("etcd"), 0, Duration.ofSeconds(60));
+                KafkaBroker broker = KafkaBroker.start(work.resolve("kafka"), 0, Duration.ofSeconds(90));
+                LocalSystem system = LocalSystem.start(new LocalSystem.Settings(broker.bootstrapServers(),
+                        etcd.endpoint(), prefix, "/" + prefix, work, List.of("dn1", "dn2", "cn1", "cn2"),
+                        Duration.ofSeconds(1)));
+                Observer observer = new Observer(system)) {
+            code = run(system, observer, trials, steadySeconds);
+        } finally {
+            try (var paths = Files.walk(work)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        System.exit(code);
+    }
+
+    private static int run(LocalSystem system, Observer observer, int trials, int steadySeconds) throws Exception {
+        for (String dn : List.of("dn1", "dn2")) {
+            expect(system.post("/v1/disk-nodes?wait=30s", Map.of("dnName", dn, "nvmfListener",
+                    system.node(dn).listener())), 201);
+            expect(system.post("/v1/disk-nodes/" + dn + "/physical-disks?wait=30s", Map.of("pdName", "pd0",
+                    "backing", Map.of("type", "malloc", "sizeBytes", 1024 * MIB))), 201);
+        }
+        for (String cn : List.of("cn1", "cn2")) {
+            expect(system.post("/v1/controller-nodes?wait=30s", Map.of("cnName", cn, "nvmfListener",
+                    system.node(cn).listener())), 201);
+        }
+        expect(system.post("/v1/disk-arrays?wait=30s", Map.of("daName", DA, "sizeBytes", 64 * MIB, "stripCnt", 2,
+                "cntlrCnt", 2)), 201);
+        expect(system.post("/v1/disk-arrays/" + DA + "/exporters?wait=30s", Map.of("expName", EXP, "hostNqns",
+                List.of(HOST_NQN))), 201);
+        system.awaitState(DA, "ready");
+        out("disk array %s ready", DA);
+
+        // Steady phase: every node alive, a client creating and deleting small disk arrays continuously
+        Instant steadyStart = Instant.now();
+        int failedBefore = observer.nodeFailed.size();
+        AtomicBoolean loading = new AtomicBoolean(true);
+        AtomicLong loadOps = new AtomicLong();
+        AtomicLong loadErrors = new AtomicLong();
+        Thread load = new Thread(() -> {
+            int i = 0;
+            while (loading.get()) {
+                String name = "load" + (i++ % 4);
+                try {
+                    int c = system.post("/v1/disk-arrays?wait=30s", Map.of("daName", name, "sizeBytes", 8 * MIB,
+                            "stripCnt", 2, "cntlrCnt", 1)).statusCode();
+                    int d = system.delete("/v1/disk-arrays/" + name + "?wait=30s").statusCode();
+                    loadOps.addAndGet(2);
+                    if (c != 201 || d != 204) {
+                        loadErrors.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    loadErrors.incrementAndGet();
+                }
+            }
+        }, "bench-load");
+        load.start();
+        Thread.sleep(TimeUnit.SECONDS.toMillis(steadySeconds));
+        loading.set(false);
+        load.join(60_000);
+        Thread.sleep(1_500); // a failure declared at the end of the phase reaches the observer
+        List<MarkNodeFailed> falseFailures = observer.nodeFailed.subList(failedBefore, observer.nodeFailed.size());
+        int falseFailovers = (int) observer.failovers.stream()
+                .filter(f -> f.getIssuedAt().isAfter(steadyStart)).count();
+        out("steady phase: %d s, %d API create/delete (%d not 201/204), MarkNodeFailed for live nodes: %d, "
+                + "FailoverController: %d %s", steadySeconds, loadOps.get(), loadErrors.get(), falseFailures.size(),
+                falseFailovers, falseFailures);
+        system.awaitState(DA, "ready");
+
+        List<Trial> results = new ArrayList<>();
+        int otherNodeFailures = 0;
+        for (int t = 1; t <= trials; t++) {
+            JsonNode before = system.awaitState(DA, "ready");
+            String primary = role(before, "PRIMARY");
+            String secondary = role(before, "SECONDARY");
+            long epoch = before.path("spec").path("epoch").asLong();
+            int nodeFailedBefore = observer.nodeFailed.size();
+            CompletableFuture<Instant> primaryReady = new CompletableFuture<>();
+            ByteSequence key = ByteSequence.from(system.keys().diskArray(DA), StandardCharsets.UTF_8);
+            try (Watch.Watcher watcher = system.etcd().getWatchClient().watch(key, Watch.listener(response -> {
+                Instant seen = Instant.now();
+                for (WatchEvent e : response.getEvents()) {
+                    if (e.getEventType() != WatchEvent.EventType.PUT) {
+                        continue;
+                    }
+                    try {
+                        JsonNode doc = LocalSystem.JSON.readTree(e.getKeyValue().getValue().getBytes());
+                        if (newPrimaryReady(doc, secondary, epoch + 1)) {
+                            primaryReady.complete(seen);
+                        }
+                    } catch (java.io.IOException ex) {
+                        primaryReady.completeExceptionally(ex);
+                    }
+                }
+            }))) {
+                String incarnation = system.node(primary).agent().incarnation();
+                Instant stopping = Instant.now();
+                system.stopAgent(primary);
+                Instant ready = primaryReady.get(60, TimeUnit.SECONDS);
+                Instant lastHeartbeat = awaitLastHeartbeat(observer, incarnation);
+                Instant failoverIssued = observer.firstFailover(DA, epoch);
+                Instant nodeFailed = observer.firstNodeFailed(primary, stopping.minusSeconds(5));
+                system.startAgent(primary);
+                JsonNode after = system.awaitState(DA, "ready");
+                Instant stateReady = Instant.now();
+                if (!secondary.equals(role(after, "PRIMARY")) || !primary.equals(role(after, "SECONDARY"))) {
+                    throw new IllegalStateException("unexpected roles after trial " + t + ": " + after);
+                }
+                for (MarkNodeFailed m : observer.nodeFailed.subList(nodeFailedBefore, observer.nodeFailed.size())) {
+                    if (!m.getNodeName().equals(primary)) {
+                        otherNodeFailures++;
+                        out("  false failure during trial %d: %s", t, m);
+                    }
+                }
+                Trial trial = new Trial(primary, secondary, epoch, lastHeartbeat, nodeFailed, failoverIssued, ready,
+                        stateReady);
+                results.add(trial);
+                out("trial %2d: %s -> %s epoch %d: failover %4d ms (detection %4d ms, failover command -> "
+                        + "new primary ready %4d ms); old primary back, array ready %d ms after that",
+                        t, primary, secondary, epoch + 1, trial.failoverMs(), trial.detectionMs(),
+                        trial.afterDetectionMs(), Duration.between(ready, stateReady).toMillis());
+            }
+        }
+
+        List<Long> total = sorted(results, Trial::failoverMs);
+        List<Long> detection = sorted(results, Trial::detectionMs);
+        List<Long> rest = sorted(results, Trial::afterDetectionMs);
+        out("");
+        out("RESULT failover (last heartbeat -> new primary ready at new epoch), %d trials: median %d ms, p99 %d ms, "
+                + "max %d ms, min %d ms", total.size(), percentile(total, 50), percentile(total, 99),
+                total.get(total.size() - 1), total.get(0));
+        out("RESULT   detection (last heartbeat -> FailoverController issued): median %d ms, p99 %d ms, max %d ms",
+                percentile(detection, 50), percentile(detection, 99), detection.get(detection.size() - 1));
+        out("RESULT   failover command -> new primary ready: median %d ms, p99 %d ms, max %d ms",
+                percentile(rest, 50), percentile(rest, 99), rest.get(rest.size() - 1));
+        out("RESULT false failures: steady phase (%d s, %d API ops): %d MarkNodeFailed, %d FailoverController; "
+                + "of other nodes during the trials: %d", steadySeconds, loadOps.get(), falseFailures.size(),
+                falseFailovers, otherNodeFailures);
+        out("RESULT load average at the end: %s", loadAverage());
+        return falseFailures.isEmpty() && falseFailovers == 0 && otherNodeFailures == 0 ? 0 : 1;
+    }
+
+    private static Instant awaitLastHeartbeat(Observer observer, String incarnation) throws InterruptedException {
+        // The agent's heartbeat producer is flushed on close; the observer reads the topic within a poll or two.
+        for (int i = 0; i < 100; i++) {
+            Instant last = observer.lastHeartbeatByIncarnation.get(incarnation);
+            if (last != null) {
+                Thread.sleep(300);
+                return observer.lastHeartbeatByIncarnation.get(incarnation);
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("no heartbeat seen of incarnation " + incarnation);
+    }
+
+    private static List<Long> sorted(List<Trial> trials, java.util.function.ToLongFunction<Trial> f) {
+        List<Long> values = new ArrayList<>();
+        trials.forEach(t -> values.add(f.applyAsLong(t)));
+        Collections.sort(values);
+        return values;
+    }
+
+    /** Nearest-rank percentile. */
+    private static long percentile(List<Long> sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void out(String format, Object... args) {
+        System.out.printf(format + "%n", args);
+        System.out.flush();
+    }
+}
