@@ -148,7 +148,7 @@ public final class FailoverBenchmark {
     }
 
     private record Trial(String from, String to, long epoch, Instant lastHeartbeat, Instant nodeFailed,
-            Instant failoverIssued, Instant primaryReady, Instant stateReady) {
+            Instant failoverIssued, Instant primaryReady, Instant restarted, Instant stateReady) {
         long failoverMs() {
             return Duration.between(lastHeartbeat, primaryReady).toMillis();
         }
@@ -210,7 +210,7 @@ public final class FailoverBenchmark {
         Thread load = new Thread(() -> {
             int i = 0;
             while (loading.get()) {
-                String name = "load" + (i++ % 4);
+                String name = "load" + i++;
                 try {
                     int c = system.post("/v1/disk-arrays?wait=30s", Map.of("daName", name, "sizeBytes", 8 * MIB,
                             "stripCnt", 2, "cntlrCnt", 1)).statusCode();
@@ -229,7 +229,8 @@ public final class FailoverBenchmark {
         loading.set(false);
         load.join(60_000);
         Thread.sleep(1_500); // a failure declared at the end of the phase reaches the observer
-        List<MarkNodeFailed> falseFailures = observer.nodeFailed.subList(failedBefore, observer.nodeFailed.size());
+        List<MarkNodeFailed> all = List.copyOf(observer.nodeFailed);
+        List<MarkNodeFailed> falseFailures = all.subList(failedBefore, all.size());
         int falseFailovers = (int) observer.failovers.stream()
                 .filter(f -> f.getIssuedAt().isAfter(steadyStart)).count();
         out("steady phase: %d s, %d API create/delete (%d not 201/204), MarkNodeFailed for live nodes: %d, "
@@ -270,25 +271,27 @@ public final class FailoverBenchmark {
                 Instant lastHeartbeat = awaitLastHeartbeat(observer, incarnation);
                 Instant failoverIssued = observer.firstFailover(DA, epoch);
                 Instant nodeFailed = observer.firstNodeFailed(primary, stopping.minusSeconds(5));
+                Instant restarted = Instant.now();
                 system.startAgent(primary);
                 JsonNode after = system.awaitState(DA, "ready");
                 Instant stateReady = Instant.now();
                 if (!secondary.equals(role(after, "PRIMARY")) || !primary.equals(role(after, "SECONDARY"))) {
                     throw new IllegalStateException("unexpected roles after trial " + t + ": " + after);
                 }
-                for (MarkNodeFailed m : observer.nodeFailed.subList(nodeFailedBefore, observer.nodeFailed.size())) {
+                List<MarkNodeFailed> failed = List.copyOf(observer.nodeFailed);
+                for (MarkNodeFailed m : failed.subList(nodeFailedBefore, failed.size())) {
                     if (!m.getNodeName().equals(primary)) {
                         otherNodeFailures++;
                         out("  false failure during trial %d: %s", t, m);
                     }
                 }
                 Trial trial = new Trial(primary, secondary, epoch, lastHeartbeat, nodeFailed, failoverIssued, ready,
-                        stateReady);
+                        restarted, stateReady);
                 results.add(trial);
                 out("trial %2d: %s -> %s epoch %d: failover %4d ms (detection %4d ms, failover command -> "
-                        + "new primary ready %4d ms); old primary back, array ready %d ms after that",
+                        + "new primary ready %4d ms); old primary restarted, array ready %d ms later",
                         t, primary, secondary, epoch + 1, trial.failoverMs(), trial.detectionMs(),
-                        trial.afterDetectionMs(), Duration.between(ready, stateReady).toMillis());
+                        trial.afterDetectionMs(), Duration.between(restarted, stateReady).toMillis());
             }
         }
 
