@@ -1,6 +1,8 @@
 package io.vda.allocator;
 
 import io.vda.allocator.domain.AllocatorSettings;
+import io.vda.schema.config.CommonSettings;
+import io.vda.schema.config.Setting;
 import io.vda.schema.EtcdKeys;
 import io.vda.schema.Topics;
 import java.nio.file.Path;
@@ -35,42 +37,35 @@ public record AllocatorConfig(
         int maxSubsystemsPerControllerNode,
         short replicationFactor) {
 
-    /** One variable: name, default, meaning. */
-    public record Variable(String name, String defaultValue, String doc) {
-    }
 
-    public static final Variable KAFKA_BOOTSTRAP = new Variable("VDA_KAFKA_BOOTSTRAP", "127.0.0.1:9092",
-            "Kafka bootstrap servers");
-    public static final Variable TOPIC_PREFIX = new Variable("VDA_TOPIC_PREFIX", Topics.DEFAULT_PREFIX,
-            "prefix of every topic name (<prefix>.commands, …)");
-    public static final Variable ETCD_ENDPOINTS = new Variable("VDA_ETCD_ENDPOINTS", "http://127.0.0.1:2379",
-            "etcd endpoints, comma-separated (the schema registry lives there)");
-    public static final Variable ETCD_ROOT = new Variable("VDA_ETCD_ROOT", EtcdKeys.DEFAULT_ROOT,
-            "root of VDA's etcd keys");
-    public static final Variable APP_ID = new Variable("VDA_ALLOCATOR_APP_ID", "vda-allocator",
+    public static final Setting KAFKA_BOOTSTRAP = CommonSettings.KAFKA_BOOTSTRAP;
+    public static final Setting TOPIC_PREFIX = CommonSettings.TOPIC_PREFIX;
+    public static final Setting ETCD_ENDPOINTS = CommonSettings.ETCD_ENDPOINTS;
+    public static final Setting ETCD_ROOT = CommonSettings.ETCD_ROOT;
+    public static final Setting APP_ID = new Setting("VDA_ALLOCATOR_APP_ID", "vda-allocator",
             "Kafka Streams application.id: consumer group, transactional ids and internal topic prefix");
-    public static final Variable STATE_DIR = new Variable("VDA_ALLOCATOR_STATE_DIR",
+    public static final Setting STATE_DIR = new Setting("VDA_ALLOCATOR_STATE_DIR",
             "/var/lib/vda/allocator",
             "Kafka Streams state directory (RocksDB stores; rebuilt from changelogs when lost)");
-    public static final Variable COMMIT_INTERVAL = new Variable("VDA_ALLOCATOR_COMMIT_INTERVAL", "100ms",
+    public static final Setting COMMIT_INTERVAL = new Setting("VDA_ALLOCATOR_COMMIT_INTERVAL", "100ms",
             "transaction commit interval: the latency of an outcome under exactly-once");
-    public static final Variable SESSION_TIMEOUT = new Variable("VDA_ALLOCATOR_SESSION_TIMEOUT", "10s",
+    public static final Setting SESSION_TIMEOUT = new Setting("VDA_ALLOCATOR_SESSION_TIMEOUT", "10s",
             "consumer session timeout: how soon a crashed instance's partition moves to another");
-    public static final Variable OUTCOME_RETENTION = new Variable("VDA_ALLOCATOR_OUTCOME_RETENTION", "7d",
+    public static final Setting OUTCOME_RETENTION = new Setting("VDA_ALLOCATOR_OUTCOME_RETENTION", "7d",
             "how long a command id is remembered for deduplication (at least the commands topic's retention)");
-    public static final Variable OUTCOME_PURGE_INTERVAL = new Variable("VDA_ALLOCATOR_OUTCOME_PURGE_INTERVAL",
+    public static final Setting OUTCOME_PURGE_INTERVAL = new Setting("VDA_ALLOCATOR_OUTCOME_PURGE_INTERVAL",
             "1h", "how often outcomes older than the retention are purged (wall-clock)");
-    public static final Variable MAX_VDS_PER_DN = new Variable("VDA_ALLOCATOR_MAX_VDS_PER_DISK_NODE",
+    public static final Setting MAX_VDS_PER_DN = new Setting("VDA_ALLOCATOR_MAX_VDS_PER_DISK_NODE",
             Integer.toString(AllocatorSettings.DEFAULT_MAX_VIRTUAL_DISKS_PER_DISK_NODE),
             "virtual disks (NVMe-oF subsystems) one disk node's SPDK target may export");
-    public static final Variable MAX_SUBSYSTEMS_PER_CN = new Variable(
+    public static final Setting MAX_SUBSYSTEMS_PER_CN = new Setting(
             "VDA_ALLOCATOR_MAX_SUBSYSTEMS_PER_CONTROLLER_NODE",
             Integer.toString(AllocatorSettings.DEFAULT_MAX_SUBSYSTEMS_PER_CONTROLLER_NODE),
             "NVMe-oF subsystems one controller node's SPDK target may hold (exporters, secondary exports)");
-    public static final Variable REPLICATION_FACTOR = new Variable("VDA_KAFKA_REPLICATION_FACTOR", "1",
+    public static final Setting REPLICATION_FACTOR = new Setting("VDA_KAFKA_REPLICATION_FACTOR", "1",
             "replication factor of the topics the allocator creates (cluster topics, changelogs)");
 
-    public static final List<Variable> VARIABLES = List.of(KAFKA_BOOTSTRAP, TOPIC_PREFIX, ETCD_ENDPOINTS, ETCD_ROOT,
+    public static final List<Setting> VARIABLES = List.of(KAFKA_BOOTSTRAP, TOPIC_PREFIX, ETCD_ENDPOINTS, ETCD_ROOT,
             APP_ID, STATE_DIR, COMMIT_INTERVAL, SESSION_TIMEOUT, OUTCOME_RETENTION, OUTCOME_PURGE_INTERVAL,
             MAX_VDS_PER_DN, MAX_SUBSYSTEMS_PER_CN, REPLICATION_FACTOR);
 
@@ -116,7 +111,7 @@ public record AllocatorConfig(
         return new AllocatorSettings(maxVirtualDisksPerDiskNode, maxSubsystemsPerControllerNode);
     }
 
-    /** Variable → value, for the start-up log (nothing here is secret). */
+    /** Setting → value, for the start-up log (nothing here is secret). */
     public Map<String, String> describe() {
         Map<String, String> out = new LinkedHashMap<>();
         out.put(KAFKA_BOOTSTRAP.name(), bootstrapServers);
@@ -192,7 +187,7 @@ public record AllocatorConfig(
             this.values = values;
         }
 
-        <T> T get(Variable variable, Function<String, T> parse) {
+        <T> T get(Setting variable, Function<String, T> parse) {
             String raw = values.getOrDefault(variable.name(), variable.defaultValue());
             try {
                 return parse.apply(raw);

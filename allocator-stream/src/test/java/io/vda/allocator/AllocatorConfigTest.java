@@ -22,7 +22,7 @@ class AllocatorConfigTest {
         assertThat(config.outcomeRetention()).isEqualTo(Duration.ofDays(7));
         assertThat(config.maxVirtualDisksPerDiskNode()).isEqualTo(1024);
         assertThat(config.describe()).containsKeys(AllocatorConfig.VARIABLES.stream()
-                .map(AllocatorConfig.Variable::name).toArray(String[]::new));
+                .map(io.vda.schema.config.Setting::name).toArray(String[]::new));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.vda.projections;
 
 import io.vda.schema.EtcdKeys;
+import io.vda.schema.config.CommonSettings;
+import io.vda.schema.config.Setting;
 import io.vda.schema.Topics;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,18 +34,11 @@ public record ProjectionsConfig(
         Duration topicWait,
         boolean rebuild) {
 
-    /** One setting: environment variable, default, meaning. */
-    public record Setting(String name, String defaultValue, String doc) {
-    }
 
-    public static final Setting KAFKA_BOOTSTRAP = new Setting("VDA_KAFKA_BOOTSTRAP", "127.0.0.1:9092",
-            "Kafka bootstrap servers");
-    public static final Setting TOPIC_PREFIX = new Setting("VDA_TOPIC_PREFIX", Topics.DEFAULT_PREFIX,
-            "prefix of the cluster's topics (<prefix>.events, <prefix>.status, <prefix>.outcomes)");
-    public static final Setting ETCD_ENDPOINTS = new Setting("VDA_ETCD_ENDPOINTS", "http://127.0.0.1:2379",
-            "etcd client URLs, comma-separated");
-    public static final Setting ETCD_ROOT = new Setting("VDA_ETCD_ROOT", EtcdKeys.DEFAULT_ROOT,
-            "root of the cluster's etcd keys");
+    public static final Setting KAFKA_BOOTSTRAP = CommonSettings.KAFKA_BOOTSTRAP;
+    public static final Setting TOPIC_PREFIX = CommonSettings.TOPIC_PREFIX;
+    public static final Setting ETCD_ENDPOINTS = CommonSettings.ETCD_ENDPOINTS;
+    public static final Setting ETCD_ROOT = CommonSettings.ETCD_ROOT;
     public static final Setting GROUP_ID = new Setting("VDA_PROJECTIONS_GROUP_ID", "vda-projections",
             "Kafka consumer group; its committed offsets are informational (lag), etcd holds the real positions");
     public static final Setting MAX_POLL_RECORDS = new Setting("VDA_PROJECTIONS_MAX_POLL_RECORDS", "10000",

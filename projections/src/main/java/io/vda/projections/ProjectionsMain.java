@@ -69,7 +69,7 @@ public final class ProjectionsMain {
     private static void usage() {
         System.err.println("usage: vda-projections [--rebuild]");
         System.err.println("environment (or -D system properties):");
-        for (ProjectionsConfig.Setting setting : ProjectionsConfig.SETTINGS) {
+        for (io.vda.schema.config.Setting setting : ProjectionsConfig.SETTINGS) {
             System.err.printf("  %-36s %s (default %s)%n", setting.name(), setting.doc(), setting.defaultValue());
         }
     }

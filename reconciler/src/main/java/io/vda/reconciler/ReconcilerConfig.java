@@ -1,5 +1,6 @@
 package io.vda.reconciler;
 
+import io.vda.schema.config.CommonSettings;
 import io.vda.schema.config.EnvConfig;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -28,10 +29,10 @@ public record ReconcilerConfig(
     public static ReconcilerConfig fromEnv(Map<String, String> env) {
         EnvConfig c = new EnvConfig(env, Set.of());
         ReconcilerConfig config = new ReconcilerConfig(
-                c.string("VDA_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
-                c.string("VDA_TOPIC_PREFIX", "vda"),
-                c.string("VDA_ETCD_ENDPOINTS", "http://127.0.0.1:2379"),
-                c.string("VDA_ETCD_ROOT", "/vda"),
+                c.string(CommonSettings.KAFKA_BOOTSTRAP),
+                c.string(CommonSettings.TOPIC_PREFIX),
+                c.string(CommonSettings.ETCD_ENDPOINTS),
+                c.string(CommonSettings.ETCD_ROOT),
                 c.string("VDA_RECONCILER_ID", ManagementFactory.getRuntimeMXBean().getName()),
                 c.duration("VDA_HEARTBEAT_GRACE", Duration.ofSeconds(1), Duration.ofMillis(100)),
                 c.duration("VDA_FAILOVER_RETRY", Duration.ofSeconds(3), Duration.ofMillis(100)),

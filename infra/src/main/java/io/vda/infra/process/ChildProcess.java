@@ -93,6 +93,16 @@ public final class ChildProcess implements AutoCloseable {
 
     /** SIGTERM, then SIGKILL if it has not ended within the grace period. */
     public void stop(Duration grace) {
+        stop(name, process, grace);
+    }
+
+    /** SIGKILL: a crash, as far as the process can tell. */
+    public void kill() {
+        kill(process);
+    }
+
+    /** SIGTERM, then SIGKILL after {@code grace}: for any process this JVM started. */
+    public static void stop(String name, Process process, Duration grace) {
         if (!process.isAlive()) {
             return;
         }
@@ -100,16 +110,16 @@ public final class ChildProcess implements AutoCloseable {
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warn("{} (pid {}) did not stop within {}; killing it", name, process.pid(), grace);
-                kill();
+                kill(process);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            kill();
+            kill(process);
         }
     }
 
-    /** SIGKILL: a crash, as far as the process can tell. */
-    public void kill() {
+    /** SIGKILL and wait for the end: for any process this JVM started. */
+    public static void kill(Process process) {
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);

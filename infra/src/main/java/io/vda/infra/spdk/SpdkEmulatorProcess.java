@@ -84,24 +84,11 @@ public final class SpdkEmulatorProcess implements AutoCloseable {
 
     /** SIGKILL: the node dies without a word. */
     public void kill() {
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcess.kill(process);
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                kill();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            kill();
-        }
+        ChildProcess.stop("spdk-emulator " + socketPath, process, Duration.ofSeconds(5));
     }
 }

@@ -32,6 +32,10 @@ public final class EnvConfig {
         return value;
     }
 
+    public String string(Setting setting) {
+        return string(setting.name(), setting.defaultValue());
+    }
+
     public String string(String name, String defaultValue, Predicate<String> valid, String rule) {
         String value = string(name, defaultValue);
         if (value == null || !valid.test(value)) {
