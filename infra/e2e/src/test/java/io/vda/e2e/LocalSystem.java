@@ -23,6 +23,7 @@ import io.vda.reconciler.Reconciler;
 import io.vda.reconciler.ReconcilerConfig;
 import io.vda.reconciler.leader.LeaderElection;
 import io.vda.schema.EtcdKeys;
+import io.vda.schema.RecordKeys;
 import io.vda.schema.TopicBootstrapper;
 import io.vda.schema.Topics;
 import io.vda.schema.serde.AvroSerde;
@@ -48,6 +49,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -74,7 +76,17 @@ public final class LocalSystem implements AutoCloseable {
 
     /** Where the system runs: broker, etcd, topic prefix, etcd root, a directory for logs and state. */
     public record Settings(String bootstrapServers, String etcdEndpoint, String prefix, String etcdRoot,
-            Path workDir, List<String> nodeNames, Duration heartbeatGrace) {
+            Path workDir, List<String> nodeNames, Duration heartbeatGrace, boolean inProcessReconciler) {
+        public Settings(String bootstrapServers, String etcdEndpoint, String prefix, String etcdRoot, Path workDir,
+                List<String> nodeNames, Duration heartbeatGrace) {
+            this(bootstrapServers, etcdEndpoint, prefix, etcdRoot, workDir, nodeNames, heartbeatGrace, true);
+        }
+
+        /** The same system without the reconciler in this JVM (a test runs its own, e.g. as processes). */
+        public Settings withoutReconciler() {
+            return new Settings(bootstrapServers, etcdEndpoint, prefix, etcdRoot, workDir, nodeNames, heartbeatGrace,
+                    false);
+        }
     }
 
     /** One emulated node: its SPDK target's process, a client on its socket, and its agent (null while stopped). */
@@ -186,14 +198,7 @@ public final class LocalSystem implements AutoCloseable {
         etcd = Client.builder().endpoints(settings.etcdEndpoint()).build();
         registry = new CachingSchemaRegistry(new EtcdSchemaRegistry(etcd, keys(), Duration.ofSeconds(10)));
 
-        // Allocator
-        Map<String, String> allocatorEnv = new HashMap<>(common);
-        allocatorEnv.put("VDA_ALLOCATOR_APP_ID", settings.prefix() + "-allocator");
-        allocatorEnv.put("VDA_ALLOCATOR_STATE_DIR", settings.workDir().resolve("allocator-state").toString());
-        AllocatorConfig allocatorConfig = AllocatorConfig.fromMap(allocatorEnv);
-        allocator = new KafkaStreams(AllocatorTopology.build(allocatorConfig, registry),
-                AllocatorTopology.streamsProperties(allocatorConfig));
-        allocator.start();
+        startAllocator();
 
         // Projections
         Map<String, String> projectionsEnv = new HashMap<>(common);
@@ -219,7 +224,12 @@ public final class LocalSystem implements AutoCloseable {
             startAgent(name);
         }
 
-        // Reconciler
+        if (settings.inProcessReconciler()) {
+            startReconciler();
+        }
+    }
+
+    private void startReconciler() {
         Map<String, String> reconcilerEnv = new HashMap<>(common);
         reconcilerEnv.put("VDA_RECONCILER_ID", "e2e");
         reconcilerEnv.put("VDA_HEARTBEAT_GRACE", settings.heartbeatGrace().toMillis() + "ms");
@@ -236,7 +246,7 @@ public final class LocalSystem implements AutoCloseable {
                 new StringSerializer(), AvroSerde.any(registry).serializer());
         LeaderElection election = new LeaderElection(etcd, keys().reconcilerLeader(), rc.candidateId(),
                 rc.leaderTtl());
-        Reconciler reconciler = new Reconciler(rc, topics, heartbeats, commands, new ClusterDirectory(etcd, keys()),
+        Reconciler reconciler = new Reconciler(rc, topics(), heartbeats, commands, new ClusterDirectory(etcd, keys()),
                 election, Clock.systemUTC());
         Thread reconcilerThread = new Thread(() -> {
             try {
@@ -263,6 +273,30 @@ public final class LocalSystem implements AutoCloseable {
 
     public Topics topics() {
         return new Topics(settings.prefix());
+    }
+
+    /** The environment every component of this system shares (Kafka, topic prefix, etcd, etcd root). */
+    public Map<String, String> commonEnvironment() {
+        return common;
+    }
+
+    /** Starts the allocator (Kafka Streams, exactly-once); after {@link #stopAllocator()} it resumes where it was. */
+    public synchronized void startAllocator() {
+        Map<String, String> allocatorEnv = new HashMap<>(common);
+        allocatorEnv.put("VDA_ALLOCATOR_APP_ID", settings.prefix() + "-allocator");
+        allocatorEnv.put("VDA_ALLOCATOR_STATE_DIR", settings.workDir().resolve("allocator-state").toString());
+        AllocatorConfig allocatorConfig = AllocatorConfig.fromMap(allocatorEnv);
+        allocator = new KafkaStreams(AllocatorTopology.build(allocatorConfig, registry),
+                AllocatorTopology.streamsProperties(allocatorConfig));
+        allocator.start();
+    }
+
+    /** Stops the allocator: commands wait on their topic until {@link #startAllocator()}. */
+    public synchronized void stopAllocator() {
+        if (allocator != null) {
+            allocator.close(Duration.ofSeconds(10));
+            allocator = null;
+        }
     }
 
     public EtcdKeys keys() {
@@ -364,6 +398,40 @@ public final class LocalSystem implements AutoCloseable {
     }
 
     /** Waits for the disk array's document to be in the state and returns it. */
+    /**
+     * Whether the disk array's document shows {@code newPrimary} PRIMARY at epoch ≥ {@code newEpoch} with its
+     * controller and the exporter's objects reported OK on it at that epoch: the new primary serves the array.
+     */
+    public static boolean newPrimaryReady(JsonNode doc, String da, String exp, String newPrimary, long newEpoch) {
+        if (!newPrimary.equals(role(doc, "PRIMARY")) || doc.path("spec").path("epoch").asLong() < newEpoch) {
+            return false;
+        }
+        boolean controller = false;
+        boolean exporter = false;
+        for (JsonNode o : doc.path("status").path("objects")) {
+            if (!o.path("node").asText().equals(newPrimary) || !o.path("state").asText().equals("OK")
+                    || o.path("epoch").asLong() < newEpoch) {
+                continue;
+            }
+            String key = o.path("objectKey").asText();
+            controller |= key.equals(RecordKeys.controllerObject(da));
+            exporter |= key.equals(RecordKeys.exporterObject(da, exp));
+        }
+        return controller && exporter;
+    }
+
+    /** The disk array's document (through the API) once it satisfies the condition, within {@link #CONVERGE}. */
+    public JsonNode awaitDocument(String da, Predicate<JsonNode> condition) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            HttpResponse<String> r = get("/v1/disk-arrays/" + da);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            last[0] = JSON.readTree(r.body());
+            assertThat(condition.test(last[0])).as(r.body()).isTrue();
+        });
+        return last[0];
+    }
+
     public JsonNode awaitState(String da, String state) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(CONVERGE).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {

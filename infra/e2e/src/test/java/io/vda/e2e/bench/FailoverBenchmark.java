@@ -10,7 +10,6 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.vda.e2e.LocalSystem;
 import io.vda.infra.etcd.EtcdServer;
 import io.vda.infra.kafka.KafkaBroker;
-import io.vda.schema.RecordKeys;
 import io.vda.schema.Topics;
 import io.vda.schema.command.FailoverController;
 import io.vda.schema.command.MarkNodeFailed;
@@ -128,25 +127,6 @@ public final class FailoverBenchmark {
         }
     }
 
-    /** The new primary reported at the new epoch: controller and exporter objects OK on it at epoch ≥ the new one. */
-    static boolean newPrimaryReady(JsonNode doc, String newPrimary, long newEpoch) {
-        if (!newPrimary.equals(role(doc, "PRIMARY")) || doc.path("spec").path("epoch").asLong() < newEpoch) {
-            return false;
-        }
-        boolean controller = false;
-        boolean exporter = false;
-        for (JsonNode o : doc.path("status").path("objects")) {
-            if (!o.path("node").asText().equals(newPrimary) || !o.path("state").asText().equals("OK")
-                    || o.path("epoch").asLong() < newEpoch) {
-                continue;
-            }
-            String key = o.path("objectKey").asText();
-            controller |= key.equals(RecordKeys.controllerObject(DA));
-            exporter |= key.equals(RecordKeys.exporterObject(DA, EXP));
-        }
-        return controller && exporter;
-    }
-
     private record Trial(String from, String to, long epoch, Instant lastHeartbeat, Instant nodeFailed,
             Instant failoverIssued, Instant primaryReady, Instant restarted, Instant stateReady) {
         long failoverMs() {
@@ -256,7 +236,7 @@ public final class FailoverBenchmark {
                     }
                     try {
                         JsonNode doc = LocalSystem.JSON.readTree(e.getKeyValue().getValue().getBytes());
-                        if (newPrimaryReady(doc, secondary, epoch + 1)) {
+                        if (LocalSystem.newPrimaryReady(doc, DA, EXP, secondary, epoch + 1)) {
                             primaryReady.complete(seen);
                         }
                     } catch (java.io.IOException ex) {
