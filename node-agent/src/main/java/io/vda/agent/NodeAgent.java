@@ -6,6 +6,7 @@ import io.vda.agent.desired.DesiredStateStore;
 import io.vda.agent.reconcile.NodeContext;
 import io.vda.agent.reconcile.NodeReconciler;
 import io.vda.agent.reconcile.PassReport;
+import io.vda.agent.reconcile.RetryDelay;
 import io.vda.agent.reconcile.Trigger;
 import io.vda.agent.report.HeartbeatSender;
 import io.vda.agent.report.InitializationPublisher;
@@ -124,9 +125,15 @@ public final class NodeAgent implements AutoCloseable {
                 LOG.debug("Node {} waiting for its desired state", config.nodeName());
             }
             Trigger trigger = Trigger.STARTUP;
+            Duration period = config.reconcilePeriod();
+            RetryDelay retry = new RetryDelay(config.reconcileRetry().compareTo(period) > 0 ? period
+                    : config.reconcileRetry(), period);
             while (running) {
-                pass(trigger);
-                Trigger next = triggers.poll(config.reconcilePeriod().toMillis(), TimeUnit.MILLISECONDS);
+                PassReport report = pass(trigger);
+                // Objects waiting on another node (a disk node's export, the primary's) are retried soon, backing
+                // off to the period: the wait for a dependency must not cost a whole period.
+                Duration wait = report != null && !converged(report) ? retry.next() : retry.reset();
+                Trigger next = triggers.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
                 triggers.clear();
                 trigger = next == null ? Trigger.TIMER : next;
             }
@@ -138,14 +145,19 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    private void pass(Trigger trigger) {
+    private static boolean converged(PassReport report) {
+        return report.spdkReachable() && report.objects().values().stream()
+                .allMatch(o -> o.state() == PassReport.State.OK || o.state() == PassReport.State.DELETED);
+    }
+
+    private PassReport pass(Trigger trigger) {
         PassReport report;
         try {
             report = reconciler.reconcile(store.snapshot(), trigger);
         } catch (RuntimeException e) {
             // A defect must not stop the loop: heartbeats would go on while nothing converges.
             LOG.error("Node {} reconcile pass ({}) failed; retrying next period", config.nodeName(), trigger, e);
-            return;
+            return null;
         }
         lastReport.set(report);
         try {
@@ -159,6 +171,7 @@ public final class NodeAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("Node {} status not sent: {}", config.nodeName(), e.toString());
         }
+        return report;
     }
 
     /** Asks for a pass now (as a desired-state change would). */

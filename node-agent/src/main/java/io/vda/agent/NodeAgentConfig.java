@@ -19,7 +19,8 @@ import java.util.Set;
  *   <li>{@code VDA_SPDK_SOCKET}: SPDK's JSON-RPC socket (default /var/tmp/spdk.sock).</li>
  *   <li>{@code VDA_NVMF_LISTENER}: this node's NVMe-oF listener, {@code tcp:<addr>:<port>}.</li>
  *   <li>{@code VDA_KAFKA_BOOTSTRAP}, {@code VDA_TOPIC_PREFIX}, {@code VDA_ETCD_ENDPOINTS}, {@code VDA_ETCD_ROOT}.</li>
- *   <li>{@code VDA_RECONCILE_PERIOD} (2s), {@code VDA_HEARTBEAT_INTERVAL} (200ms), {@code VDA_STATUS_REFRESH} (30s),
+ *   <li>{@code VDA_RECONCILE_PERIOD} (2s), {@code VDA_RECONCILE_RETRY} (50ms: first retry after a pass that left
+ *       objects not OK, doubling up to the period), {@code VDA_HEARTBEAT_INTERVAL} (200ms), {@code VDA_STATUS_REFRESH} (30s),
  *       {@code VDA_SPDK_TIMEOUT} (10s), {@code VDA_SPDK_PARALLELISM} (1: calls of different objects in flight).</li>
  * </ul>
  */
@@ -33,6 +34,7 @@ public record NodeAgentConfig(
         String etcdEndpoints,
         String etcdRoot,
         Duration reconcilePeriod,
+        Duration reconcileRetry,
         Duration heartbeatInterval,
         Duration statusRefresh,
         Duration spdkTimeout,
@@ -55,6 +57,7 @@ public record NodeAgentConfig(
                 c.string("VDA_ETCD_ENDPOINTS", "http://127.0.0.1:2379"),
                 c.string("VDA_ETCD_ROOT", "/vda"),
                 c.duration("VDA_RECONCILE_PERIOD", Duration.ofSeconds(2), Duration.ofMillis(100)),
+                c.duration("VDA_RECONCILE_RETRY", Duration.ofMillis(50), Duration.ofMillis(1)),
                 c.duration("VDA_HEARTBEAT_INTERVAL", Duration.ofMillis(200), Duration.ofMillis(10)),
                 c.duration("VDA_STATUS_REFRESH", Duration.ofSeconds(30), Duration.ofMillis(100)),
                 c.duration("VDA_SPDK_TIMEOUT", Duration.ofSeconds(10), Duration.ofMillis(100)),

@@ -47,8 +47,12 @@ public final class ProjectionService implements Runnable, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionService.class);
     private static final Duration PROGRESS_LOG_INTERVAL = Duration.ofSeconds(10);
-    /** Longest the time-ordered merge waits for a lagging partition's records. */
-    private static final Duration ALIGNMENT_MAX_WAIT = Duration.ofSeconds(1);
+    /**
+     * Longest the time-ordered merge waits for a lagging partition's records. Short: live, a partition's "lag" is
+     * often only a transaction marker that yields no record, and every millisecond waited here is added to the
+     * latency of everything behind it (a catch-up has records buffered on every partition and does not wait).
+     */
+    private static final Duration ALIGNMENT_MAX_WAIT = Duration.ofMillis(50);
 
     private final ProjectionsConfig config;
     private final ProjectionHooks hooks;

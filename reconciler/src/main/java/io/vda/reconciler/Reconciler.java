@@ -49,6 +49,7 @@ public final class Reconciler implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration BLIND_THRESHOLD = Duration.ofMillis(100);
+    private static final Duration STEP_RETRY = Duration.ofMillis(250);
 
     private final ReconcilerConfig config;
     private final Topics topics;
@@ -81,23 +82,47 @@ public final class Reconciler implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
-        List<TopicPartition> partitions = heartbeats.partitionsFor(topics.heartbeats()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        heartbeats.assign(partitions);
-        while (running.get()) {
-            try {
-                step(partitions);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (WakeupException e) {
-                if (!running.get()) {
-                    return; // close() woke the consumer up to stop
+        try {
+            List<TopicPartition> partitions = awaitHeartbeatPartitions();
+            heartbeats.assign(partitions);
+            while (running.get()) {
+                try {
+                    step(partitions);
+                } catch (WakeupException e) {
+                    if (!running.get()) {
+                        return; // close() woke the consumer up to stop
+                    }
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    LOG.warn("Reconcile step failed, retrying: {}", e.toString());
+                    TimeUnit.MILLISECONDS.sleep(STEP_RETRY.toMillis()); // a failing step must not spin a core
                 }
-            } catch (Exception e) {
-                LOG.warn("Reconcile step failed, retrying: {}", e.toString());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The heartbeats topic's partitions, once it exists: a reconciler started before the topics are created (as at
+     * a first start of the whole system) waits for them instead of running with nothing assigned.
+     */
+    private List<TopicPartition> awaitHeartbeatPartitions() throws InterruptedException {
+        boolean logged = false;
+        while (running.get()) {
+            List<TopicPartition> partitions = heartbeats.partitionsFor(topics.heartbeats()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            if (!partitions.isEmpty()) {
+                return partitions;
+            }
+            if (!logged) {
+                LOG.info("Waiting for topic {} to exist", topics.heartbeats());
+                logged = true;
+            }
+            TimeUnit.MILLISECONDS.sleep(STEP_RETRY.toMillis());
+        }
+        return List.of();
     }
 
     private void step(List<TopicPartition> partitions) throws Exception {

@@ -45,6 +45,8 @@ public final class NodeAgentBenchmark {
             System.out.printf(Locale.ROOT, "parallelism %d: converge %d VDs from empty: %.2f s, %d mutating SPDK calls, %d read calls,"
                     + " %d rounds, %d objects not OK%n", parallelism, vds, buildNanos / 1e9, build.mutatingCalls(),
                     build.readCalls(), build.rounds(), notOk);
+            System.out.printf(Locale.ROOT, "RESULT|node agent|converge %,d VDs from empty (%,d mutating SPDK calls, "
+                    + "%d not OK)|%.2f s%n", vds, build.mutatingCalls(), notOk, buildNanos / 1e9);
             int idlePasses = 10;
             long total = 0;
             long worst = 0;
@@ -62,6 +64,8 @@ public final class NodeAgentBenchmark {
             System.out.printf(Locale.ROOT, "idle pass over %d VDs: mean %.1f ms, worst %.1f ms, %d mutating calls in"
                     + " %d passes, %d read calls per pass%n", vds, total / 1e6 / idlePasses, worst / 1e6, calls,
                     idlePasses, reads);
+            System.out.printf(Locale.ROOT, "RESULT|node agent|idle pass over %,d VDs, mean of %d (%d mutating "
+                    + "calls)|%.1f ms%n", vds, idlePasses, calls, total / 1e6 / idlePasses);
             long r0 = System.nanoTime();
             io.vda.agent.reconcile.Observed observed = io.vda.agent.reconcile.Observed.read(dn.client);
             long r1 = System.nanoTime();

@@ -101,6 +101,9 @@ public final class ProjectionsBenchmark {
                 counters.transactions.get(), counters.operations.get(),
                 records / (double) Math.max(1, counters.transactions.get()));
         System.out.println("  document ops by kind: " + new java.util.TreeMap<>(counters.byKind));
+        // Machine-readable (infra/bin/vda-bench collects these lines into its table)
+        System.out.printf(java.util.Locale.ROOT, "RESULT|projections|%s: records/s into etcd (%,d records, %,d "
+                + "etcd transactions)|%,.0f/s%n", name, records, counters.transactions.get(), records / seconds);
     }
 
     private static final class Counters implements ProjectionHooks {
