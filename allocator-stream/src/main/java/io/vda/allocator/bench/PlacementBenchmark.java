@@ -70,6 +70,12 @@ public final class PlacementBenchmark {
             System.out.printf(Locale.ROOT, "%8d %12d %16.0f %14.2f %22.0f %9d%n", sizes[i], benches[i].live.size(),
                     rate, 1e6 / rate, median(cpu[i]), benches[i].rejected);
         }
+        // One machine-readable line per figure (infra/bin/vda-bench collects them into its table)
+        for (int i = 0; i < sizes.length; i++) {
+            double rate = median(wall[i]);
+            System.out.printf(Locale.ROOT, "RESULT|allocator|placement decisions/s at %,d PDs (µs/decision)|"
+                    + "%,.0f/s (%.0f µs)%n", sizes[i], rate, 1e6 / rate);
+        }
     }
 
     private static double median(double[] values) {

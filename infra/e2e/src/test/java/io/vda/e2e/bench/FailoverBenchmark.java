@@ -279,17 +279,17 @@ public final class FailoverBenchmark {
         List<Long> detection = sorted(results, Trial::detectionMs);
         List<Long> rest = sorted(results, Trial::afterDetectionMs);
         out("");
-        out("RESULT failover (last heartbeat -> new primary ready at new epoch), %d trials: median %d ms, p99 %d ms, "
-                + "max %d ms, min %d ms", total.size(), percentile(total, 50), percentile(total, 99),
-                total.get(total.size() - 1), total.get(0));
-        out("RESULT   detection (last heartbeat -> FailoverController issued): median %d ms, p99 %d ms, max %d ms",
-                percentile(detection, 50), percentile(detection, 99), detection.get(detection.size() - 1));
-        out("RESULT   failover command -> new primary ready: median %d ms, p99 %d ms, max %d ms",
-                percentile(rest, 50), percentile(rest, 99), rest.get(rest.size() - 1));
-        out("RESULT false failures: steady phase (%d s, %d API ops): %d MarkNodeFailed, %d FailoverController; "
-                + "of other nodes during the trials: %d", steadySeconds, loadOps.get(), falseFailures.size(),
-                falseFailovers, otherNodeFailures);
-        out("RESULT load average at the end: %s", loadAverage());
+        out("RESULT|failover|last heartbeat -> new primary ready at the new epoch, %d trials: median / p99 / max|"
+                + "%d / %d / %d ms", total.size(), percentile(total, 50), percentile(total, 99),
+                total.get(total.size() - 1));
+        out("RESULT|failover|of which detection (last heartbeat -> FailoverController): median / p99|%d / %d ms",
+                percentile(detection, 50), percentile(detection, 99));
+        out("RESULT|failover|of which FailoverController -> new primary ready: median / p99|%d / %d ms",
+                percentile(rest, 50), percentile(rest, 99));
+        out("RESULT|failover|false failures: steady %d s under API load (%d calls), and during the trials|"
+                + "%d MarkNodeFailed, %d FailoverController; %d of other nodes", steadySeconds, loadOps.get(),
+                falseFailures.size(), falseFailovers, otherNodeFailures);
+        out("load average at the end: %s", loadAverage());
         return falseFailures.isEmpty() && falseFailovers == 0 && otherNodeFailures == 0 ? 0 : 1;
     }
 
