@@ -18,8 +18,9 @@ import java.util.TreeMap;
  *
  * <p>Time is this reconciler's own: an object's clock starts when <em>this</em> detector first sees it stuck, not at
  * any time written in a document, so a new leader (a new detector) starts every clock afresh and never re-drives on
- * information older than its own observation. An object seen healthy, no longer expected, or on a failed node (failure
- * handling owns those) loses its clock. When a node is re-driven, the clocks of all its stuck objects restart: the
+ * information older than its own observation. An object seen healthy, no longer expected, or of a resource placed on
+ * a failed node loses its clock: failure handling owns those (failover for a controller node; a disk array on a failed
+ * disk node is degraded, raid0 has no redundancy, and re-driving its controllers could not help). When a node is re-driven, the clocks of all its stuck objects restart: the
  * re-emitted desired state gets a whole bound to take effect, so a node is re-driven at most once per bound.
  */
 public final class DriftDetector {
@@ -38,13 +39,14 @@ public final class DriftDetector {
     /**
      * Folds one observation of the expected objects in and returns the nodes to re-drive now, by node name.
      *
-     * @param failedNodes nodes declared failed (by this reconciler or in their documents): not drift
+     * @param failedNodes nodes declared failed (by this reconciler or in their documents): objects of resources
+     *     placed on them are not drift
      */
     public List<Redrive> evaluate(Collection<ObjectCondition> objects, Set<String> failedNodes, Instant now) {
         Set<String> stillStuck = new HashSet<>();
         Map<String, List<ObjectCondition>> stuckByNode = new TreeMap<>();
         for (ObjectCondition object : objects) {
-            if (!object.stuck() || failedNodes.contains(object.node())) {
+            if (!object.stuck() || object.dependsOn().stream().anyMatch(failedNodes::contains)) {
                 continue;
             }
             stillStuck.add(object.id());

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The objects the cluster expects on its nodes and how each stands, from the projections' documents. The rule is the
@@ -41,24 +43,28 @@ public final class ExpectedObjects {
             JsonNode spec = diskArray.path("spec");
             String daName = spec.path("daName").asText(diskArray.path("name").asText());
             long epoch = spec.path("epoch").asLong(1);
+            Set<String> placement = new TreeSet<>();
+            spec.path("virtualDisks").forEach(vd -> placement.add(vd.path("dnName").asText()));
+            spec.path("controllers").forEach(controller -> placement.add(controller.path("cnName").asText()));
             for (JsonNode vd : spec.path("virtualDisks")) {
                 conditions.add(condition(reports, vd.path("dnName").asText(), NodeKind.DISK_NODE,
-                        RecordKeys.virtualDiskObject(daName, vd.path("vdIndex").asInt()), epoch));
+                        RecordKeys.virtualDiskObject(daName, vd.path("vdIndex").asInt()), epoch, placement));
             }
             for (JsonNode controller : spec.path("controllers")) {
                 String cn = controller.path("cnName").asText();
                 conditions.add(condition(reports, cn, NodeKind.CONTROLLER_NODE,
-                        RecordKeys.controllerObject(daName), epoch));
+                        RecordKeys.controllerObject(daName), epoch, placement));
                 for (String expName : exportersByArray.getOrDefault(daName, List.of())) {
                     conditions.add(condition(reports, cn, NodeKind.CONTROLLER_NODE,
-                            RecordKeys.exporterObject(daName, expName), epoch));
+                            RecordKeys.exporterObject(daName, expName), epoch, placement));
                 }
             }
         }
         for (JsonNode pd : documents.physicalDisks()) {
             JsonNode spec = pd.path("spec");
-            conditions.add(condition(reports, spec.path("dnName").asText(), NodeKind.DISK_NODE,
-                    RecordKeys.physicalDiskObject(spec.path("pdName").asText()), 0));
+            String dnName = spec.path("dnName").asText();
+            conditions.add(condition(reports, dnName, NodeKind.DISK_NODE,
+                    RecordKeys.physicalDiskObject(spec.path("pdName").asText()), 0, Set.of(dnName)));
         }
         return conditions;
     }
@@ -71,19 +77,20 @@ public final class ExpectedObjects {
     }
 
     private static ObjectCondition condition(Map<String, JsonNode> reports, String node, NodeKind kind,
-            String objectKey, long epoch) {
+            String objectKey, long epoch, Set<String> dependsOn) {
         JsonNode report = reports.get(RecordKeys.objectStatus(node, objectKey));
         String state = report == null ? null : report.path("state").asText(null);
         if ("ERROR".equals(state)) {
             String message = report.path("message").asText("");
-            return new ObjectCondition(node, kind, objectKey, Condition.ERROR, message.isEmpty() ? "error" : message);
+            return new ObjectCondition(node, kind, objectKey, Condition.ERROR, message.isEmpty() ? "error" : message,
+                    dependsOn);
         }
         if (report == null || report.path("epoch").asLong(0) < epoch
                 || !("OK".equals(state) || "PENDING".equals(state))) {
             return new ObjectCondition(node, kind, objectKey, Condition.MISSING,
                     report == null ? "not reported" : "reported " + state + " at epoch "
-                            + report.path("epoch").asLong(0) + ", expected " + epoch);
+                            + report.path("epoch").asLong(0) + ", expected " + epoch, dependsOn);
         }
-        return new ObjectCondition(node, kind, objectKey, Condition.PRESENT, state);
+        return new ObjectCondition(node, kind, objectKey, Condition.PRESENT, state, dependsOn);
     }
 }

@@ -100,6 +100,16 @@ class DriftDetectorTest {
     }
 
     @Test
+    void shouldLeaveTheObjectsOfADiskArrayPlacedOnAFailedNodeToFailureHandling() {
+        // the controller of db1 on cn1 cannot assemble its raid while db1's disk node dn1 is failed
+        List<ObjectCondition> stuck = List.of(new ObjectCondition("cn1", NodeKind.CONTROLLER_NODE, "cntlr/db1",
+                Condition.ERROR, "bdev_nvme_attach_controller failed", Set.of("dn1", "cn1")));
+        detector.evaluate(stuck, Set.of("dn1"), at(0));
+
+        assertThat(detector.evaluate(stuck, Set.of("dn1"), at(100))).isEmpty();
+    }
+
+    @Test
     void shouldStartEveryClockAfreshInANewDetectorSoANewLeaderNeverActsOnStaleInformation() {
         List<ObjectCondition> stuck = List.of(missing("dn1", "vd/db1/0"));
         detector.evaluate(stuck, Set.of(), at(0));

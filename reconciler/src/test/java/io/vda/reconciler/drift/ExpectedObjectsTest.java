@@ -63,9 +63,12 @@ class ExpectedObjectsTest {
                 .satisfies(c -> {
                     assertThat(c.nodeKind()).isEqualTo(NodeKind.CONTROLLER_NODE);
                     assertThat(c.message()).isEqualTo("No space left on device");
+                    assertThat(c.dependsOn()).containsExactlyInAnyOrder("dn1", "dn2", "cn1", "cn2");
                 });
         assertThat(conditions).filteredOn(c -> c.id().equals("dn2/vd/db1/1")).singleElement()
                 .satisfies(c -> assertThat(c.message()).isEqualTo("reported OK at epoch 1, expected 2"));
+        assertThat(conditions).filteredOn(c -> c.id().equals("dn2/pd/pd1")).singleElement()
+                .satisfies(c -> assertThat(c.dependsOn()).containsExactly("dn2"));
     }
 
     @Test
