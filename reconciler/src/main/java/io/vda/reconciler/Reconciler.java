@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * the allocator to fail over every disk array whose primary sits on a failed controller node, and re-drives nodes
  * whose objects stay stuck in ERROR or missing past the drift bound. Every decision is a
  * command on the commands topic (auditable); command ids are derived from what they decide, so a new leader repeats
- * an unfinished decision with the same id instead of making a second one.
+ * an unfinished decision with the same id instead of making a second one. A re-drive is the exception: a new leader
+ * restarts every drift clock and never repeats one, so its id derives from node, instance and time.
  */
 public final class Reconciler implements Runnable, AutoCloseable {
 
