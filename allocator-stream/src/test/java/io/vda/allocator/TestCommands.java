@@ -13,6 +13,7 @@ import io.vda.schema.command.FailoverController;
 import io.vda.schema.command.MarkDiskArrayInitialized;
 import io.vda.schema.command.MarkNodeFailed;
 import io.vda.schema.command.MarkNodeRecovered;
+import io.vda.schema.command.RedriveNode;
 import io.vda.schema.command.ModifyDiskNode;
 import io.vda.schema.command.ModifyPhysicalDisk;
 import io.vda.schema.common.BdevType;
@@ -115,6 +116,10 @@ public final class TestCommands {
 
     public static MarkDiskArrayInitialized markDiskArrayInitializedBy(io.vda.schema.model.DiskArray da, String cn) {
         return markInitialized(da.getDaName(), cn, da.getEpoch(), "lvs-" + da.getDaName());
+    }
+
+    public static RedriveNode redrive(String node, NodeKind kind, String... objectKeys) {
+        return new RedriveNode(id(), T0, node, kind, List.of(objectKeys), "stuck past the drift bound");
     }
 
     /** The commands topic's record key for a command. */

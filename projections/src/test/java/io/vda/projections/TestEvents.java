@@ -20,6 +20,7 @@ import io.vda.schema.event.ExporterCreated;
 import io.vda.schema.event.ExporterDeleted;
 import io.vda.schema.event.NodeFailed;
 import io.vda.schema.event.NodeRecovered;
+import io.vda.schema.event.NodeRedriven;
 import io.vda.schema.event.PhysicalDiskCreated;
 import io.vda.schema.model.ControllerNode;
 import io.vda.schema.model.ControllerPlacement;
@@ -167,6 +168,13 @@ public final class TestEvents {
         ResourceKind resourceKind = kind == NodeKind.DISK_NODE ? ResourceKind.DISK_NODE : ResourceKind.CONTROLLER_NODE;
         return NodeRecovered.newBuilder().setMetadata(metadata(resourceKind, node, at)).setNodeName(node)
                 .setNodeKind(kind).build();
+    }
+
+    public static NodeRedriven nodeRedriven(String node, NodeKind kind, List<String> objectKeys, Instant at) {
+        ResourceKind resourceKind = kind == NodeKind.DISK_NODE ? ResourceKind.DISK_NODE : ResourceKind.CONTROLLER_NODE;
+        return NodeRedriven.newBuilder().setMetadata(metadata(resourceKind, node, at)).setNodeName(node)
+                .setNodeKind(kind).setObjectKeys(objectKeys).setReason("stuck past the drift bound")
+                .setRecordsEmitted(4).build();
     }
 
     public static ObjectStatus status(String node, String objectKey, ResourceKind kind, String resource,

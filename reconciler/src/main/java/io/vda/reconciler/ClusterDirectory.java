@@ -5,6 +5,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
+import io.vda.reconciler.drift.DriftDocuments;
 import io.vda.reconciler.failover.DiskArrayView;
 import io.vda.schema.EtcdKeys;
 import io.vda.schema.common.NodeKind;
@@ -62,6 +63,12 @@ public final class ClusterDirectory {
                     spec.path("epoch").asLong(1), primary, secondaries));
         }
         return arrays;
+    }
+
+    /** Disk arrays, exporters and physical disks as documents, for drift detection. */
+    public DriftDocuments driftDocuments() throws Exception {
+        return new DriftDocuments(documents(keys.diskArraysPrefix()), documents(keys.exportersPrefix()),
+                documents(keys.physicalDisksPrefix()));
     }
 
     private static boolean isFailed(JsonNode doc) {

@@ -1,5 +1,9 @@
 package io.vda.reconciler;
 
+import io.vda.reconciler.drift.DriftDetector;
+import io.vda.reconciler.drift.ExpectedObjects;
+import io.vda.reconciler.drift.ObjectCondition;
+import io.vda.reconciler.drift.Redrive;
 import io.vda.reconciler.failover.DiskArrayView;
 import io.vda.reconciler.failover.FailoverPlanner;
 import io.vda.reconciler.leader.LeaderElection;
@@ -10,6 +14,7 @@ import io.vda.schema.Topics;
 import io.vda.schema.command.FailoverController;
 import io.vda.schema.command.MarkNodeFailed;
 import io.vda.schema.command.MarkNodeRecovered;
+import io.vda.schema.command.RedriveNode;
 import io.vda.schema.common.NodeKind;
 import io.vda.schema.common.ResourceKind;
 import io.vda.schema.status.Heartbeat;
@@ -40,9 +45,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The reconciler's loop. Only the leader acts: it follows heartbeats, declares nodes failed or recovered, and asks
- * the allocator to fail over every disk array whose primary sits on a failed controller node. Every decision is a
+ * the allocator to fail over every disk array whose primary sits on a failed controller node, and re-drives nodes
+ * whose objects stay stuck in ERROR or missing past the drift bound. Every decision is a
  * command on the commands topic (auditable); command ids are derived from what they decide, so a new leader repeats
- * an unfinished decision with the same id instead of making a second one.
+ * an unfinished decision with the same id instead of making a second one. A re-drive is the exception: a new leader
+ * restarts every drift clock and never repeats one, so its id derives from node, instance and time.
  */
 public final class Reconciler implements Runnable, AutoCloseable {
 
@@ -61,6 +68,8 @@ public final class Reconciler implements Runnable, AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
 
     private LivenessTracker tracker;
+    private DriftDetector drift;
+    private final Set<String> failedInDirectory = new HashSet<>();
     private final Queue<ProducerRecord<String, SpecificRecord>> outbox = new ArrayDeque<>();
     private final Map<String, Instant> failoverIssuedAt = new HashMap<>();
     private Instant nextElectionAttempt = Instant.MIN;
@@ -129,6 +138,7 @@ public final class Reconciler implements Runnable, AutoCloseable {
         Instant now = clock.instant();
         if (!election.isLeader()) {
             tracker = null;
+            drift = null;
             lastPollEnded = null;
             if (now.isAfter(nextElectionAttempt)) {
                 nextElectionAttempt = now.plus(config.electionRetry());
@@ -143,6 +153,7 @@ public final class Reconciler implements Runnable, AutoCloseable {
         now = clock.instant();
         if (now.isAfter(nextDirectoryRefresh)) {
             refreshDirectory(now);
+            detectDrift(now);
         }
         boolean controllerFailed = false;
         for (LivenessChange change : tracker.evaluate(now)) {
@@ -169,6 +180,7 @@ public final class Reconciler implements Runnable, AutoCloseable {
         heartbeats.seekToEnd(partitions);
         partitions.forEach(heartbeats::position);
         tracker = new LivenessTracker(config.heartbeatGrace());
+        drift = new DriftDetector(config.driftBound()); // every drift clock starts with this leadership
         failoverIssuedAt.clear();
         Instant started = clock.instant();
         refreshDirectory(started);
@@ -213,8 +225,12 @@ public final class Reconciler implements Runnable, AutoCloseable {
     private void refreshDirectory(Instant now) throws Exception {
         nextDirectoryRefresh = now.plus(config.directoryRefresh());
         Set<String> known = new HashSet<>();
+        failedInDirectory.clear();
         for (ClusterDirectory.KnownNode node : directory.nodes()) {
             known.add(node.name());
+            if (node.failed()) {
+                failedInDirectory.add(node.name());
+            }
             tracker.watch(node.name(), node.kind(), now, node.failed());
         }
         LOG.debug("Directory refreshed: {} nodes", known.size());
@@ -233,6 +249,42 @@ public final class Reconciler implements Runnable, AutoCloseable {
             failoverIssuedAt.put(command.getCommandId(), now);
             outbox.add(new ProducerRecord<>(topics.commands(),
                     RecordKeys.resource(ResourceKind.DISK_ARRAY, command.getDaName()), command));
+        }
+    }
+
+    /**
+     * Drift repair: objects of a healthy node stuck in ERROR or missing past {@code VDA_DRIFT_BOUND} (timed on this
+     * leader's clock, see {@link DriftDetector}) make a {@code RedriveNode} command; the allocator re-emits the node's
+     * desired state and records {@code NodeRedriven}.
+     */
+    private void detectDrift(Instant now) {
+        List<ObjectCondition> objects;
+        try {
+            objects = ExpectedObjects.of(directory.driftDocuments());
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // Drift can wait for the next refresh; liveness and failover in this step must not.
+            LOG.warn("Drift check skipped, documents unreadable: {}", e.toString());
+            return;
+        }
+        Set<String> failed = new HashSet<>(tracker.failedNodes());
+        failed.addAll(failedInDirectory);
+        List<Redrive> redrives = drift.evaluate(objects, failed, now);
+        LOG.debug("Drift check: {} expected objects, {} stuck", objects.size(), drift.stuckCount());
+        for (Redrive redrive : redrives) {
+            LOG.warn("Node {}: re-driving its desired state, {}", redrive.nodeName(), redrive.reason());
+            RedriveNode command = RedriveNode.newBuilder()
+                    .setCommandId(derivedId("RedriveNode", redrive.nodeName(), config.candidateId(), now.toString()))
+                    .setIssuedAt(now)
+                    .setNodeName(redrive.nodeName())
+                    .setNodeKind(redrive.nodeKind())
+                    .setObjectKeys(redrive.objectKeys())
+                    .setReason(redrive.reason())
+                    .build();
+            outbox.add(new ProducerRecord<>(topics.commands(), nodeKey(redrive.nodeName(), redrive.nodeKind()),
+                    command));
         }
     }
 

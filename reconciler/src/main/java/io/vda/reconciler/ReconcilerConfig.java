@@ -13,6 +13,11 @@ import java.util.Set;
  * <p>Heartbeats: agents send one every {@code VDA_HEARTBEAT_INTERVAL} (agent side, default 200ms); a node is failed
  * after {@code VDA_HEARTBEAT_GRACE} (default 1s, five intervals) with none received. Five missed heartbeats keep
  * false failovers away under load, and leave most of the 2 s failover budget for the failover itself.
+ *
+ * <p>Drift: a node whose object has been in ERROR or missing for longer than {@code VDA_DRIFT_BOUND} (default 30s) is
+ * re-driven. The agents already retry every object on their own period ({@code VDA_RECONCILE_PERIOD}, 2s) and the
+ * projections show a report within about a second, so 30s is about fifteen agent passes: past it, retrying locally
+ * has not helped and the desired state itself is suspect; short enough to repair within a minute.
  */
 public record ReconcilerConfig(
         String kafkaBootstrap,
@@ -24,7 +29,8 @@ public record ReconcilerConfig(
         Duration failoverRetry,
         Duration directoryRefresh,
         Duration leaderTtl,
-        Duration electionRetry) {
+        Duration electionRetry,
+        Duration driftBound) {
 
     public static ReconcilerConfig fromEnv(Map<String, String> env) {
         EnvConfig c = new EnvConfig(env, Set.of());
@@ -38,7 +44,8 @@ public record ReconcilerConfig(
                 c.duration("VDA_FAILOVER_RETRY", Duration.ofSeconds(3), Duration.ofMillis(100)),
                 c.duration("VDA_DIRECTORY_REFRESH", Duration.ofSeconds(2), Duration.ofMillis(100)),
                 c.duration("VDA_LEADER_TTL", Duration.ofSeconds(2), Duration.ofSeconds(1)),
-                c.duration("VDA_ELECTION_RETRY", Duration.ofMillis(250), Duration.ofMillis(10)));
+                c.duration("VDA_ELECTION_RETRY", Duration.ofMillis(250), Duration.ofMillis(10)),
+                c.duration("VDA_DRIFT_BOUND", Duration.ofSeconds(30), Duration.ofMillis(100)));
         c.validate();
         return config;
     }

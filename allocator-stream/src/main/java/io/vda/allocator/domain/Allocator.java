@@ -22,6 +22,7 @@ import io.vda.schema.command.ModifyDiskArray;
 import io.vda.schema.command.ModifyDiskNode;
 import io.vda.schema.command.ModifyExporter;
 import io.vda.schema.command.ModifyPhysicalDisk;
+import io.vda.schema.command.RedriveNode;
 import io.vda.schema.common.BdevType;
 import io.vda.schema.common.ControllerRole;
 import io.vda.schema.common.EventMetadata;
@@ -53,6 +54,7 @@ import io.vda.schema.event.ExporterModified;
 import io.vda.schema.event.ExporterRejected;
 import io.vda.schema.event.NodeFailed;
 import io.vda.schema.event.NodeRecovered;
+import io.vda.schema.event.NodeRedriven;
 import io.vda.schema.event.PhysicalDiskCreated;
 import io.vda.schema.event.PhysicalDiskDeleted;
 import io.vda.schema.event.PhysicalDiskModified;
@@ -162,6 +164,8 @@ public final class Allocator {
             return failoverController(model, c, ctx);
         } else if (command instanceof MarkDiskArrayInitialized c) {
             return markDiskArrayInitialized(model, c, ctx);
+        } else if (command instanceof RedriveNode c) {
+            return redriveNode(model, c, ctx);
         }
         ctx.resource(ResourceKind.UNKNOWN, "");
         throw new Rejection(RejectReason.INVALID, "the allocator does not know the command type " + ctx.commandType);
@@ -543,6 +547,20 @@ public final class Allocator {
                 .build();
         ctx.emit(new DiskArrayInitialized(ctx.metadata(), next));
         return "disk array '" + da.getDaName() + "' initialised (lvstore " + c.getLvstoreUuid() + ")";
+    }
+
+    /**
+     * Drift repair: the node's whole desired state goes onto its topic again (see {@link DesiredState#ofNode}); the
+     * agents are level-triggered and idempotent, so records equal to what they hold change nothing, and a lost one
+     * comes back. The event names what the reconciler saw stuck and how many records were re-emitted (audit).
+     */
+    private static String redriveNode(ClusterModel model, RedriveNode c, Context ctx) {
+        NodeKind kind = nodeKind(model, c.getNodeName(), c.getNodeKind(), ctx);
+        int records = DesiredState.ofNode(model, c.getNodeName()).size();
+        List<String> objectKeys = List.copyOf(c.getObjectKeys());
+        ctx.emit(new NodeRedriven(ctx.metadata(), c.getNodeName(), kind, objectKeys, c.getReason(), records));
+        return nodeWord(kind) + " '" + c.getNodeName() + "' re-driven: " + count(records, "desired-state record")
+                + " re-emitted" + (objectKeys.isEmpty() ? "" : " (stuck: " + String.join(", ", objectKeys) + ")");
     }
 
     // ------------------------------------------------------------------ helpers

@@ -17,6 +17,7 @@ import io.vda.schema.event.DiskNodeModified;
 import io.vda.schema.event.ExporterCreated;
 import io.vda.schema.event.ExporterDeleted;
 import io.vda.schema.event.ExporterModified;
+import io.vda.schema.event.NodeRedriven;
 import io.vda.schema.event.PhysicalDiskCreated;
 import io.vda.schema.event.PhysicalDiskDeleted;
 import io.vda.schema.event.PhysicalDiskModified;
@@ -98,6 +99,8 @@ public final class DesiredState {
             model.diskArray(e.getExporter().getDaName()).ifPresent(da -> exporters(da, e.getExporter(), out));
         } else if (event instanceof ExporterModified e) {
             model.diskArray(e.getExporter().getDaName()).ifPresent(da -> exporters(da, e.getExporter(), out));
+        } else if (event instanceof NodeRedriven e) {
+            out.addAll(ofNode(model, e.getNodeName()));
         } else if (event instanceof ExporterDeleted e) {
             Exporter exp = e.getExporter();
             model.diskArray(exp.getDaName()).ifPresent(da -> {
@@ -108,6 +111,37 @@ public final class DesiredState {
             });
         }
         return out;
+    }
+
+    /**
+     * The whole desired state of one node, from the model: what reading its topic from the start gives (every key
+     * with its latest value, removed objects absent). Disk node: {@code node}, each {@code pd/…}, each {@code vd/…}
+     * placed on it; controller node: {@code node}, {@code cntlr/<da>} and each {@code exp/<da>/…} of every array it
+     * serves. Built by the same functions that emit the records on change, so the values are the same.
+     */
+    public static List<NodeSpecChange> ofNode(ClusterModel model, String nodeName) {
+        List<NodeSpecChange> all = new ArrayList<>();
+        model.diskNode(nodeName).ifPresent(dn -> {
+            all.add(nodeSpec(dn));
+            for (String pdName : model.physicalDisksOf(nodeName)) {
+                model.physicalDisk(nodeName, pdName).ifPresent(pd -> all.add(physicalDiskSpec(pd)));
+            }
+            for (String daName : model.arraysOnDiskNode(nodeName)) {
+                model.diskArray(daName).ifPresent(da -> virtualDisks(model, da, all));
+            }
+        });
+        model.controllerNode(nodeName).ifPresent(cn -> {
+            all.add(nodeSpec(cn));
+            for (String daName : model.arraysOnControllerNode(nodeName)) {
+                model.diskArray(daName).ifPresent(da -> {
+                    controllers(model, da, all);
+                    for (Exporter exp : model.exportersOf(daName)) {
+                        exporters(da, exp, all);
+                    }
+                });
+            }
+        });
+        return all.stream().filter(change -> change.nodeName().equals(nodeName)).toList();
     }
 
     private static NodeSpecChange nodeSpec(DiskNode dn) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vda.allocator.TestCommands;
 import io.vda.schema.event.CommandOutcome;
 import io.vda.schema.event.CommandStatus;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
@@ -13,6 +14,8 @@ import org.apache.avro.specific.SpecificRecord;
 final class AllocatorFixture {
 
     final ClusterModel model;
+    /** Everything the given commands produced, in order. */
+    final List<Handled> handled = new ArrayList<>();
 
     AllocatorFixture(AllocatorSettings settings) {
         this.model = new ClusterModel(settings);
@@ -25,6 +28,7 @@ final class AllocatorFixture {
     AllocatorFixture given(SpecificRecord... commands) {
         for (SpecificRecord command : commands) {
             Handled handled = Allocator.handle(model, command, TestCommands.T0);
+            this.handled.add(handled);
             assertThat(handled.outcome().getStatus())
                     .as("given %s: %s", Commands.type(command), handled.outcome().getMessage())
                     .isEqualTo(CommandStatus.SUCCEEDED);

@@ -43,6 +43,8 @@ class RandomizedPlacementTest {
         for (int c = 0; c < 4; c++) {
             f.given(TestCommands.createControllerNode("cn" + c, ""));
         }
+        Map<String, Map<String, SpecificRecord>> nodeTopics = new HashMap<>();
+        f.handled.forEach(h -> fold(nodeTopics, h));
         List<String> live = new ArrayList<>();
         Set<String> failed = new HashSet<>();
         int created = 0;
@@ -61,6 +63,7 @@ class RandomizedPlacementTest {
                         : TestCommands.markNodeFailed(dn, NodeKind.DISK_NODE);
             }
             Handled h = f.when(command);
+            fold(nodeTopics, h);
             if (h.outcome().getStatus() == CommandStatus.SUCCEEDED) {
                 String type = Commands.type(command);
                 String name = h.outcome().getResourceName();
@@ -83,6 +86,29 @@ class RandomizedPlacementTest {
         assertThat(rejected).as("creates rejected for capacity").isGreaterThan(10);
         assertThat(f.model.diskArrays()).hasSize(live.size());
         assertRestoredModelDecidesTheSame(f.model, random);
+        assertEveryNodesDesiredStateIsWhatItsTopicHolds(f.model, nodeTopics);
+    }
+
+    /** A node topic read from the start: the latest value per key, tombstones removing. */
+    private static void fold(Map<String, Map<String, SpecificRecord>> nodeTopics, Handled h) {
+        for (NodeSpecChange change : h.nodeSpecs()) {
+            Map<String, SpecificRecord> topic = nodeTopics.computeIfAbsent(change.nodeName(), n -> new HashMap<>());
+            if (change.spec() == null) {
+                topic.remove(change.objectKey());
+            } else {
+                topic.put(change.objectKey(), change.spec());
+            }
+        }
+    }
+
+    /** What a RedriveNode re-emits ({@link DesiredState#ofNode}) equals the node's topic after the whole history. */
+    private static void assertEveryNodesDesiredStateIsWhatItsTopicHolds(ClusterModel model,
+            Map<String, Map<String, SpecificRecord>> nodeTopics) {
+        for (var entry : nodeTopics.entrySet()) {
+            Map<String, SpecificRecord> reEmitted = new HashMap<>();
+            DesiredState.ofNode(model, entry.getKey()).forEach(c -> reEmitted.put(c.objectKey(), c.spec()));
+            assertThat(reEmitted).as(entry.getKey()).isEqualTo(entry.getValue());
+        }
     }
 
     /** Plain checks (not AssertJ) because this runs after every one of thousands of steps. */

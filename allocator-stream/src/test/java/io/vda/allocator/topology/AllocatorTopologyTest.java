@@ -17,6 +17,7 @@ import io.vda.schema.event.CommandStatus;
 import io.vda.schema.event.ControllerFailedOver;
 import io.vda.schema.event.DiskArrayCreated;
 import io.vda.schema.event.DiskArrayRejected;
+import io.vda.schema.event.NodeRedriven;
 import io.vda.schema.model.DiskArray;
 import io.vda.schema.model.VirtualDiskPlacement;
 import io.vda.schema.naming.NvmeNames;
@@ -264,6 +265,79 @@ class AllocatorTopologyTest {
         assertThat(next.getStatus()).isEqualTo(CommandStatus.SUCCEEDED);
     }
 
+    @Test
+    void shouldReEmitTheWholeDesiredStateOfANodeWhenItIsRedriven() {
+        // Given a history with creates, an exporter, an initialisation, a node failure and a failover
+        givenCluster(1, 4 * GIB, "a", "b");
+        send(TestCommands.createDiskArray("db1", GIB, 2, 2));
+        send(TestCommands.createDiskArray("db2", GIB, 1, 1));
+        DiskArray da = lastCreatedOf("db1");
+        String oldPrimary = primary(da);
+        send(TestCommands.createExporter("db1", "exp1", "nqn.2024-01.io.example:host1"));
+        send(TestCommands.markDiskArrayInitializedBy(da, oldPrimary));
+        send(TestCommands.markNodeFailed(oldPrimary, NodeKind.CONTROLLER_NODE));
+        assertSucceeded(send(TestCommands.failover("db1", oldPrimary, 1)));
+        send(TestCommands.createDiskArray("gone", GIB, 1, 1));
+        send(TestCommands.deleteDiskArray("gone"));
+        events.readValuesToList();
+
+        for (String node : List.of("dn-a1", "dn-b1", "cn1", "cn2")) {
+            // the node's desired state as its topic holds it, read from the start
+            Map<String, SpecificRecord> expected = Map.copyOf(nodeState(node));
+            NodeKind kind = node.startsWith("dn") ? NodeKind.DISK_NODE : NodeKind.CONTROLLER_NODE;
+
+            // When the node is re-driven
+            CommandOutcome outcome = send(TestCommands.redrive(node, kind, "vd/db1/0"));
+
+            // Then every record of its desired state is emitted again, with the same values, and nothing else
+            assertSucceeded(outcome);
+            List<TestRecord<String, SpecificRecord>> reEmitted = driver.createOutputTopic(topics.node(node),
+                    new StringDeserializer(), any.deserializer()).readRecordsToList();
+            Map<String, SpecificRecord> again = new HashMap<>();
+            reEmitted.forEach(r -> again.put(r.key(), r.value()));
+            assertThat(reEmitted).as(node).hasSize(expected.size());
+            assertThat(again).as(node).isEqualTo(expected);
+            NodeRedriven event = (NodeRedriven) events.readValuesToList().get(0);
+            assertThat(event.getNodeName()).isEqualTo(node);
+            assertThat(event.getNodeKind()).isEqualTo(kind);
+            assertThat(event.getObjectKeys()).containsExactly("vd/db1/0");
+            assertThat(event.getRecordsEmitted()).isEqualTo(expected.size());
+            assertThat(event.getMetadata().getCommandId()).isEqualTo(outcome.getCommandId());
+        }
+        assertThat(nodeState("cn1")).containsKeys("node", "cntlr/db1", "exp/db1/exp1");
+    }
+
+    @Test
+    void shouldRejectRedrivingAnUnknownNode() {
+        givenCluster(1, 4 * GIB, "a");
+
+        CommandOutcome outcome = send(TestCommands.redrive("dn-nowhere", NodeKind.DISK_NODE, "pd/pd1"));
+
+        assertThat(outcome.getStatus()).isEqualTo(CommandStatus.REJECTED);
+        assertThat(outcome.getReason()).isEqualTo(RejectReason.NOT_FOUND);
+        assertThat(outcome.getMessage()).isEqualTo("disk node 'dn-nowhere' does not exist");
+        assertThat(driver.createOutputTopic(topics.node("dn-nowhere"), new StringDeserializer(),
+                new ByteArrayDeserializer()).getQueueSize()).isZero();
+    }
+
+    @Test
+    void shouldAnswerARepeatedRedriveWithTheSameOutcomeAndNoSecondReEmission() {
+        givenCluster(1, 4 * GIB, "a");
+        send(TestCommands.createDiskArray("db1", GIB, 1, 1));
+        nodeState("dn-a1");
+        var redrive = TestCommands.redrive("dn-a1", NodeKind.DISK_NODE, "vd/db1/0");
+        CommandOutcome first = send(redrive);
+        nodeState("dn-a1");
+        events.readValuesToList();
+
+        CommandOutcome again = send(redrive);
+
+        assertThat(again).isEqualTo(first);
+        assertThat(events.isEmpty()).isTrue();
+        assertThat(driver.createOutputTopic(topics.node("dn-a1"), new StringDeserializer(),
+                new ByteArrayDeserializer()).getQueueSize()).isZero();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private void givenCluster(int nodesPerLocation, long diskBytes, String... locations) {
@@ -292,6 +366,12 @@ class AllocatorTopologyTest {
     private DiskArray lastCreated() {
         List<SpecificRecord> all = events.readValuesToList();
         return all.stream().filter(DiskArrayCreated.class::isInstance).map(e -> ((DiskArrayCreated) e).getDiskArray())
+                .reduce((a, b) -> b).orElseThrow();
+    }
+
+    private DiskArray lastCreatedOf(String daName) {
+        return events.readValuesToList().stream().filter(DiskArrayCreated.class::isInstance)
+                .map(e -> ((DiskArrayCreated) e).getDiskArray()).filter(d -> d.getDaName().equals(daName))
                 .reduce((a, b) -> b).orElseThrow();
     }
 

@@ -295,6 +295,7 @@ public final class DerivedState {
     private Result node(ObjectNode document, DocumentSource ws) {
         Result result = new Result();
         result.observed(Documents.instant(document, Documents.SPEC_CHANGED_AT));
+        result.observed(Documents.instant(document.get(Projector.LAST_REDRIVE), "at"));
         String nodeName = Documents.text(document, Documents.NAME);
         JsonNode spec = document.get(Documents.SPEC);
         Map<String, JsonNode> statuses = new HashMap<>();

@@ -27,6 +27,7 @@ import io.vda.schema.event.ExporterDeleted;
 import io.vda.schema.event.ExporterModified;
 import io.vda.schema.event.NodeFailed;
 import io.vda.schema.event.NodeRecovered;
+import io.vda.schema.event.NodeRedriven;
 import io.vda.schema.event.PhysicalDiskCreated;
 import io.vda.schema.event.PhysicalDiskDeleted;
 import io.vda.schema.event.PhysicalDiskModified;
@@ -143,6 +144,8 @@ public final class Projector {
                     e.getAffectedDiskArrays(), e.getMetadata(), touched);
         } else if (event instanceof NodeRecovered e) {
             nodeFailure(ws, e.getNodeName(), e.getNodeKind(), false, null, List.of(), e.getMetadata(), touched);
+        } else if (event instanceof NodeRedriven e) {
+            lastRedrive(ws, e, touched);
         }
         // …Rejected events change no document: the command's outcome says why it was refused.
     }
@@ -254,6 +257,33 @@ public final class Projector {
             }
         });
     }
+
+    /**
+     * Drift repair of a node (audit): the latest re-drive goes on the node's document as {@code lastRedrive}. Same
+     * key as the node's other events (one partition), newest wins, so a rebuild gives the same document.
+     */
+    private void lastRedrive(Workspace ws, NodeRedriven e, Set<String> touched) {
+        String key = e.getNodeKind() == NodeKind.CONTROLLER_NODE ? keys.controllerNode(e.getNodeName())
+                : keys.diskNode(e.getNodeName());
+        ObjectNode existing = ws.get(key);
+        Instant at = e.getMetadata().getOccurredAt();
+        if (existing == null || isOlder(at, Documents.instant(existing.get(LAST_REDRIVE), "at"))) {
+            return; // a node deleted since, or an older re-drive than the one the document shows
+        }
+        ObjectNode redrive = NODES.objectNode();
+        redrive.put("at", at.toString());
+        redrive.put("commandId", e.getMetadata().getCommandId());
+        ArrayNode objectKeys = redrive.putArray("objectKeys");
+        e.getObjectKeys().forEach(objectKeys::add);
+        redrive.put("reason", e.getReason());
+        redrive.put("recordsEmitted", e.getRecordsEmitted());
+        ObjectNode document = Documents.copyForUpdate(existing);
+        document.set(LAST_REDRIVE, redrive);
+        ws.put(key, document);
+        touched.add(key);
+    }
+
+    static final String LAST_REDRIVE = "lastRedrive";
 
     // ------------------------------------------------------------------ status
 

@@ -13,6 +13,7 @@ import static io.vda.projections.TestEvents.exporterDeleted;
 import static io.vda.projections.TestEvents.failedOver;
 import static io.vda.projections.TestEvents.nodeFailed;
 import static io.vda.projections.TestEvents.nodeRecovered;
+import static io.vda.projections.TestEvents.nodeRedriven;
 import static io.vda.projections.TestEvents.nodeStatus;
 import static io.vda.projections.TestEvents.physicalDiskCreated;
 import static io.vda.projections.TestEvents.rejected;
@@ -273,6 +274,24 @@ class ProjectorTest {
     }
 
     @Test
+    void shouldRecordTheLatestRedriveOnTheNodesDocumentWhateverTheOrder() {
+        given(diskNodeCreated("dn1", at(1)), controllerNodeCreated("cn1", at(1)));
+
+        when(nodeRedriven("dn1", NodeKind.DISK_NODE, List.of("vd/db1/0"), at(10)));
+        when(nodeRedriven("dn1", NodeKind.DISK_NODE, List.of("pd/pd0"), at(5)));
+        when(nodeRedriven("cn9", NodeKind.CONTROLLER_NODE, List.of("cntlr/db1"), at(6)));
+
+        JsonNode redrive = ws.get(keys.diskNode("dn1")).get("lastRedrive");
+        assertThat(redrive.get("at").asText()).isEqualTo(at(10).toString());
+        assertThat(redrive.get("objectKeys").get(0).asText()).isEqualTo("vd/db1/0");
+        assertThat(redrive.get("reason").asText()).isEqualTo("stuck past the drift bound");
+        assertThat(redrive.get("recordsEmitted").asInt()).isEqualTo(4);
+        assertThat(ws.get(keys.diskNode("dn1")).get("updatedAt").asText()).isEqualTo(at(10).toString());
+        assertThat(ws.get(keys.controllerNode("cn1")).has("lastRedrive")).isFalse();
+        assertThat(ws.get(keys.controllerNode("cn9"))).isNull();
+    }
+
+    @Test
     void shouldWriteCommandOutcomesUnderTheirCommandId() {
         when(succeeded("c1", "CreateDiskArray", ResourceKind.DISK_ARRAY, "db1", at(1)));
         when(rejected("c2", "CreateDiskArray", ResourceKind.DISK_ARRAY, "db2", RejectReason.INSUFFICIENT_CAPACITY,
@@ -297,7 +316,8 @@ class ProjectorTest {
         DiskArray afterFailover = diskArray("db1", List.of("dn1", "dn2"), List.of("cn2"), 2);
         List<Object> daPartition = List.of(diskArrayCreated(db1, at(1)), failedOver(afterFailover, "cn1", at(20)));
         List<Object> otherEvents = List.of(exporterCreated("db1", "exp1", at(2)), diskNodeCreated("dn1", at(1)),
-                nodeFailed("cn1", NodeKind.CONTROLLER_NODE, List.of("db1"), at(19)));
+                nodeFailed("cn1", NodeKind.CONTROLLER_NODE, List.of("db1"), at(19)),
+                nodeRedriven("dn1", NodeKind.DISK_NODE, List.of("vd/db1/0"), at(23)));
         List<Object> statusPartition = new ArrayList<>(allOk(db1, List.of("exp1"), at(10)));
         statusPartition.addAll(allOk(afterFailover, List.of("exp1"), at(21)));
         statusPartition.add(status("dn2", "vd/db1/1", ResourceKind.DISK_ARRAY, "db1", ObjectState.ERROR, "io error",
