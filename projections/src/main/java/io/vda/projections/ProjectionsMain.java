@@ -1,8 +1,13 @@
 package io.vda.projections;
 
+import io.vda.projections.etcd.EtcdUnavailableException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class ProjectionsMain {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionsMain.class);
+    private static final Duration FIRST_RESTART = Duration.ofSeconds(1);
+    private static final Duration LAST_RESTART = Duration.ofSeconds(30);
 
     private ProjectionsMain() {
     }
@@ -43,11 +50,16 @@ public final class ProjectionsMain {
             System.exit(2);
             return;
         }
-        ProjectionService service = new ProjectionService(config, ProjectionHooks.NONE);
+        AtomicReference<ProjectionService> current = new AtomicReference<>();
+        AtomicBoolean stopping = new AtomicBoolean();
         Thread main = Thread.currentThread();
         boolean[] failed = {false};
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.stop();
+            stopping.set(true);
+            ProjectionService service = current.get();
+            if (service != null) {
+                service.stop();
+            }
             if (failed[0]) {
                 return;
             }
@@ -57,12 +69,29 @@ public final class ProjectionsMain {
                 Thread.currentThread().interrupt();
             }
         }, "projections-shutdown"));
-        try {
-            service.run();
-        } catch (RuntimeException e) {
-            failed[0] = true;
-            LOG.error("Projections stopped on a fatal error", e);
-            System.exit(1);
+        Duration backoff = FIRST_RESTART;
+        while (!stopping.get()) {
+            ProjectionService service = new ProjectionService(config, ProjectionHooks.NONE);
+            current.set(service);
+            try {
+                service.run();
+                return;
+            } catch (EtcdUnavailableException | RetriableException e) {
+                // etcd or Kafka slow or away (a loaded machine at start, a restart of either): not a reason to stop
+                // for good; the service released what it held, and a new one starts from the positions in etcd.
+                LOG.warn("{} ({}); starting the projection again in {}", e instanceof EtcdUnavailableException
+                        ? "etcd unavailable" : "Kafka unavailable", e.getMessage(), backoff);
+                try {
+                    Thread.sleep(backoff.toMillis());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                backoff = backoff.multipliedBy(2).compareTo(LAST_RESTART) > 0 ? LAST_RESTART : backoff.multipliedBy(2);
+            } catch (RuntimeException e) {
+                failed[0] = true;
+                LOG.error("Projections stopped on a fatal error", e);
+                System.exit(1);
+            }
         }
     }
 

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vda.infra.junit.LocalClusterExtension;
 import io.vda.infra.junit.TestCluster;
+import io.vda.infra.etcd.EtcdServer;
 import io.vda.infra.process.ChildProcess;
+import io.vda.infra.process.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ class ProjectionCrashIT {
     private static final int RECORDS = 40_000;
 
     private static ProjectionCluster cluster;
+    private static TestCluster test;
     private static Path logs;
 
     @BeforeAll
@@ -33,6 +36,7 @@ class ProjectionCrashIT {
         cluster = new ProjectionCluster(testCluster.bootstrapServers(), testCluster.etcdEndpoint(),
                 testCluster.prefix(), testCluster.etcdRoot());
         logs = testCluster.workDir().resolve(testCluster.prefix());
+        test = testCluster;
     }
 
     @AfterAll
@@ -41,8 +45,13 @@ class ProjectionCrashIT {
     }
 
     private static ChildProcess startProjection(String name) {
+        return startProjection(name, cluster, Map.of());
+    }
+
+    private static ChildProcess startProjection(String name, ProjectionCluster on, Map<String, String> extra) {
         List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        cluster.projectionVariables().forEach((k, v) -> jvm.add("-D" + k + "=" + v));
+        on.projectionVariables().forEach((k, v) -> jvm.add("-D" + k + "=" + v));
+        extra.forEach((k, v) -> jvm.add("-D" + k + "=" + v));
         return ChildProcess.start(name, ChildProcess.javaCommand(jvm, ProjectionsMain.class.getName(), List.of()),
                 logs.resolve(name + ".log"));
     }
@@ -79,6 +88,33 @@ class ProjectionCrashIT {
             assertThat(clean.keySet()).isEqualTo(live.keySet());
             assertThat(clean).isEqualTo(live);
             assertThat(live.size()).isGreaterThan(RECORDS / 10);
+        }
+    }
+
+    @Test
+    void shouldWaitForEtcdWhenItIsNotThereAtStartInsteadOfStopping() throws Exception {
+        // Given a projection process started while its etcd does not answer (as on a loaded machine at start-up)
+        int port = Ports.freeLoopbackPort();
+        ChildProcess projection;
+        try (ProjectionCluster late = new ProjectionCluster(test.bootstrapServers(), "http://127.0.0.1:" + port,
+                test.prefix() + "-late", test.etcdRoot() + "-late")) {
+            projection = startProjection("projection-etcd-late", late, Map.of("VDA_ETCD_TIMEOUT", "1s"));
+            try {
+                await().atMost(TIMEOUT).until(() -> projection.logTail(50).contains("starting the projection again"));
+                assertThat(projection.isAlive()).as(projection.logTail(40)).isTrue();
+
+                // When etcd comes up, then the projection carries on and catches up with what is produced
+                try (EtcdServer etcd = EtcdServer.start(logs.resolve("etcd-late"), port, Duration.ofSeconds(60))) {
+                    late.produce(Workload.generate(1_000));
+                    late.awaitCaughtUp(TIMEOUT);
+                    assertThat(late.readableDocuments()).isNotEmpty();
+                    assertThat(projection.isAlive()).as(projection.logTail(40)).isTrue();
+                } finally {
+                    projection.stop(Duration.ofSeconds(10));
+                }
+            } finally {
+                projection.kill();
+            }
         }
     }
 }
