@@ -49,6 +49,7 @@ public final class CommandDriver {
     private final AtomicInteger answered = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger retries = new AtomicInteger();
+    private final AtomicInteger replays = new AtomicInteger();
     private final List<Answer> answers = new CopyOnWriteArrayList<>();
 
     public CommandDriver(String api, Duration giveUpAfter) {
@@ -99,6 +100,9 @@ public final class CommandDriver {
                 throw new IllegalStateException("interrupted while issuing " + issued.describe(), e);
             }
             JsonNode body = parse(r.body());
+            if (r.headers().firstValue("Idempotent-Replayed").orElse("").equals("true")) {
+                replays.incrementAndGet();
+            }
             if (body.hasNonNull("commandId") && !body.has("schemaVersion")) {
                 ids.add(body.path("commandId").asText()); // a command view or a problem, not a resource document
             }
@@ -175,6 +179,11 @@ public final class CommandDriver {
     /** Attempts beyond the first, summed over all answered writes. */
     public int retries() {
         return retries.get();
+    }
+
+    /** Answers the gateway marked {@code Idempotent-Replayed}: a retry it recognised as the same command. */
+    public int replays() {
+        return replays.get();
     }
 
     public List<Answer> answers() {

