@@ -101,6 +101,13 @@ public final class ProcessSystem implements AutoCloseable {
     private final int apiPort;
     private final String api;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Kills the children if this JVM ends without {@link #close()} (a crashed or interrupted test run). */
+    private final Thread orphanGuard = new Thread(() -> components.values().forEach(c -> {
+        ChildProcess p = c.process;
+        if (p != null) {
+            p.kill();
+        }
+    }), "process-system-orphan-guard");
     private final List<String> unexpectedExits = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.concurrent.ScheduledExecutorService supervisor =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -134,6 +141,7 @@ public final class ProcessSystem implements AutoCloseable {
 
     private void startAll() throws Exception {
         Files.createDirectories(settings.logDir());
+        Runtime.getRuntime().addShutdownHook(orphanGuard);
         List<String> names = settings.nodeNames();
         // The topics first, so that no component races another to create them
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -361,6 +369,11 @@ public final class ProcessSystem implements AutoCloseable {
     @Override
     public void close() {
         supervisor.shutdownNow();
+        try {
+            Runtime.getRuntime().removeShutdownHook(orphanGuard);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // shutting down already, or never registered
+        }
         List<String> names = componentNames();
         for (int i = names.size() - 1; i >= 0; i--) {
             ChildProcess p = components.get(names.get(i)).process;

@@ -75,13 +75,18 @@ import org.slf4j.LoggerFactory;
  */
 @ExtendWith(LocalClusterExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(240)
+@Timeout(480)
 class RestartEverythingIT {
     private static final Logger LOG = LoggerFactory.getLogger(RestartEverythingIT.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MIB = 1L << 20;
     private static final long GIB = 1L << 30;
     private static final Duration CONVERGE = Duration.ofSeconds(60);
+    /**
+     * Bound on a restarted process coming back and on convergence after the kills: a node agent's JVM took 30-55 s
+     * to reconcile again on a machine at load 20 (measured), all four agents restarting within seconds.
+     */
+    private static final Duration AFTER_RESTARTS = Duration.ofSeconds(150);
     private static final String HOST_NQN = "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555";
     private static final List<String> NODES = List.of("dn1", "dn2", "cn1", "cn2");
     private static final List<String> PDS = List.of("pd1", "pd2");
@@ -107,7 +112,7 @@ class RestartEverythingIT {
                 Duration.ofSeconds(8)));
         etcd = Client.builder().endpoints(cluster.etcdEndpoint()).build();
         registry = new CachingSchemaRegistry(new EtcdSchemaRegistry(etcd, system.keys(), Duration.ofSeconds(10)));
-        driver = new CommandDriver(system.api(), Duration.ofSeconds(60));
+        driver = new CommandDriver(system.api(), AFTER_RESTARTS);
 
         // Given 2 disk nodes with 2 malloc PDs of 1 GiB each and 2 controller nodes, registered through the API
         for (String dn : List.of("dn1", "dn2")) {
@@ -213,7 +218,7 @@ class RestartEverythingIT {
         CompletableFuture<Void> chaos = CompletableFuture.runAsync(() -> {
             for (int k = 0; k < victims.size(); k++) {
                 int threshold = base + FIRST_KILL + k * KILL_EVERY;
-                await().atMost(CONVERGE).pollInterval(Duration.ofMillis(20))
+                await().atMost(AFTER_RESTARTS).pollInterval(Duration.ofMillis(20))
                         .until(() -> driver.answered() >= threshold);
                 String victim = victims.get(k);
                 inFlightAtKill.put(victim, driver.inFlight());
@@ -222,7 +227,7 @@ class RestartEverythingIT {
         });
         List<Answer> answers = new ArrayList<>();
         for (CompletableFuture<List<Answer>> lane : lanes) {
-            answers.addAll(lane.get(150, TimeUnit.SECONDS));
+            answers.addAll(lane.get(300, TimeUnit.SECONDS));
         }
         chaos.get(30, TimeUnit.SECONDS);
         long chaosEnd = System.nanoTime();
@@ -237,7 +242,7 @@ class RestartEverythingIT {
             assertThat(inFlightAtKill.get(victim)).as("commands in flight when %s was killed", victim)
                     .isPositive();
         }
-        await().atMost(CONVERGE).untilAsserted(() -> {
+        await().atMost(AFTER_RESTARTS).untilAsserted(() -> {
             for (String victim : victims) {
                 assertThat(system.isAlive(victim)).as(victim + ":\n" + system.logTail(victim, 30)).isTrue();
             }
@@ -330,7 +335,7 @@ class RestartEverythingIT {
                 }
             }
         }
-        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+        await().atMost(AFTER_RESTARTS).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             Map<String, JsonNode> arrays = arrays();
             assertThat(arrays.keySet()).isEqualTo(expectedArrays);
             assertThat(arrays).allSatisfy((name, doc) -> assertThat(doc.path("state").asText())
