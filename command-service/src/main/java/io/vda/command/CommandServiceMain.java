@@ -1,6 +1,7 @@
 package io.vda.command;
 
 import io.vda.command.cli.VdaCli;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 public final class CommandServiceMain {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandServiceMain.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private CommandServiceMain() {
     }
@@ -30,17 +32,23 @@ public final class CommandServiceMain {
             System.exit(2);
             return;
         }
-        CommandService service;
-        try {
-            service = CommandService.start(config);
-        } catch (RuntimeException e) {
-            LOG.error("Giving up: {}", e.getMessage(), e);
-            System.exit(1);
-            return;
+        // etcd or Kafka not answering at start (a loaded machine, a whole system starting at once) is waited out
+        // with backoff, as a service manager would restart us; bad configuration was refused above (exit 2).
+        CommandService service = null;
+        Duration backoff = Duration.ofSeconds(1);
+        while (service == null) {
+            try {
+                service = CommandService.start(config);
+            } catch (RuntimeException e) {
+                LOG.warn("{}; trying again in {}", e.getMessage(), backoff);
+                Thread.sleep(backoff.toMillis());
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
         }
+        CommandService started = service;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
+            started.close();
             stopped.countDown();
         }, "shutdown"));
         stopped.await();

@@ -218,7 +218,7 @@ public final class LocalSystem implements AutoCloseable {
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             SpdkEmulatorProcess process = starting.get(name).join();
-            Node node = new Node(name, address(i), Ports.freeLoopbackPort(), dir.resolve(name + ".sock"), process,
+            Node node = new Node(name, address(i), Ports.freeListenerPort(address(i)), dir.resolve(name + ".sock"), process,
                     SpdkClient.connect(dir.resolve(name + ".sock"), Duration.ofSeconds(10)));
             nodes.put(name, node);
             startAgent(name);

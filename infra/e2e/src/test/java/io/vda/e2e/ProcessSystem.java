@@ -7,6 +7,7 @@ import io.vda.agent.spdk.SpdkClient;
 import io.vda.allocator.AllocatorMain;
 import io.vda.command.CommandServiceMain;
 import io.vda.infra.process.ChildProcess;
+import io.vda.infra.process.Ports;
 import io.vda.infra.spdk.SpdkEmulator;
 import io.vda.infra.spdk.SpdkEmulatorConfig;
 import io.vda.projections.ProjectionsMain;
@@ -123,7 +124,7 @@ public final class ProcessSystem implements AutoCloseable {
         this.common = Map.of("VDA_KAFKA_BOOTSTRAP", settings.bootstrapServers(),
                 "VDA_TOPIC_PREFIX", settings.prefix(), "VDA_ETCD_ENDPOINTS", settings.etcdEndpoint(),
                 "VDA_ETCD_ROOT", settings.etcdRoot());
-        this.apiPort = listenerPort("127.0.0.1"); // kept across restarts: not from the ephemeral range
+        this.apiPort = Ports.freeListenerPort("127.0.0.1"); // kept across restarts: not from the ephemeral range
         this.api = "http://127.0.0.1:" + apiPort;
     }
 
@@ -169,7 +170,7 @@ public final class ProcessSystem implements AutoCloseable {
             String name = names.get(i);
             Path socket = socketDir.resolve(name + ".sock");
             String address = "127.0.3." + (i + 1);
-            int port = listenerPort(address);
+            int port = Ports.freeListenerPort(address);
             String role = name.startsWith("dn") ? "disk" : "controller";
             SpdkEmulator emulator = SpdkEmulator.start(new SpdkEmulatorConfig(socket, address, true));
             nodes.put(name, new Node(name, role, address, port, socket, emulator,
@@ -188,25 +189,6 @@ public final class ProcessSystem implements AutoCloseable {
         for (Node n : nodes.values()) {
             start(n.agent());
         }
-    }
-
-    /**
-     * A port for the node's NVMe-oF listener, bindable now on its address and below the ephemeral range
-     * (32768+): an ephemeral port that was free when chosen can be taken by some client's connection before the agent
-     * creates the listener minutes later, on a machine where dozens of processes connect.
-     */
-    private static int listenerPort(String address) throws IOException {
-        java.util.Random random = new java.util.Random();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = 20000 + random.nextInt(12000);
-            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-                probe.bind(new java.net.InetSocketAddress(address, port));
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free port for a listener on " + address);
     }
 
     private void define(String name, Class<?> main, Map<String, String> own) {
