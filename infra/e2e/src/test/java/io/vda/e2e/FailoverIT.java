@@ -1,6 +1,5 @@
 package io.vda.e2e;
 
-import static io.vda.e2e.LocalSystem.expect;
 import static io.vda.e2e.LocalSystem.role;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -70,21 +69,7 @@ class FailoverIT {
         for (String id : List.of("reconciler-a", "reconciler-b")) {
             reconcilers.put(id, startReconciler(id));
         }
-        for (String dn : List.of("dn1", "dn2")) {
-            expect(system.post("/v1/disk-nodes?wait=30s", Map.of("dnName", dn, "nvmfListener",
-                    system.node(dn).listener())), 201);
-            expect(system.post("/v1/disk-nodes/" + dn + "/physical-disks?wait=30s", Map.of("pdName", "pd0",
-                    "backing", Map.of("type", "malloc", "sizeBytes", 512 * MIB))), 201);
-        }
-        for (String cn : List.of("cn1", "cn2")) {
-            expect(system.post("/v1/controller-nodes?wait=30s", Map.of("cnName", cn, "nvmfListener",
-                    system.node(cn).listener())), 201);
-        }
-        expect(system.post("/v1/disk-arrays?wait=30s", Map.of("daName", DA, "sizeBytes", 64 * MIB, "stripCnt", 2,
-                "cntlrCnt", 2)), 201);
-        expect(system.post("/v1/disk-arrays/" + DA + "/exporters?wait=30s", Map.of("expName", EXP, "hostNqns",
-                List.of(HOST_NQN))), 201);
-        system.awaitState(DA, "ready");
+        system.createNodesAndArray(512 * MIB, DA, 64 * MIB, EXP, HOST_NQN);
     }
 
     @AfterAll

@@ -420,6 +420,31 @@ public final class LocalSystem implements AutoCloseable {
         return controller && exporter;
     }
 
+    /**
+     * Registers every node through the API (each disk node with one malloc physical disk {@code pd0} of
+     * {@code pdBytes}), then creates a disk array of {@code daBytes} over 2 VDs with 2 controllers and an exporter
+     * for {@code hostNqn}, and waits until it is ready.
+     */
+    public JsonNode createNodesAndArray(long pdBytes, String da, long daBytes, String exp, String hostNqn)
+            throws Exception {
+        for (Node n : nodes.values()) {
+            if (n.role().equals("disk")) {
+                expect(post("/v1/disk-nodes?wait=30s", Map.of("dnName", n.name(), "nvmfListener", n.listener())),
+                        201);
+                expect(post("/v1/disk-nodes/" + n.name() + "/physical-disks?wait=30s", Map.of("pdName", "pd0",
+                        "backing", Map.of("type", "malloc", "sizeBytes", pdBytes))), 201);
+            } else {
+                expect(post("/v1/controller-nodes?wait=30s", Map.of("cnName", n.name(), "nvmfListener",
+                        n.listener())), 201);
+            }
+        }
+        expect(post("/v1/disk-arrays?wait=30s", Map.of("daName", da, "sizeBytes", daBytes, "stripCnt", 2,
+                "cntlrCnt", 2)), 201);
+        expect(post("/v1/disk-arrays/" + da + "/exporters?wait=30s", Map.of("expName", exp, "hostNqns",
+                List.of(hostNqn))), 201);
+        return awaitState(da, "ready");
+    }
+
     /** The disk array's document (through the API) once it satisfies the condition, within {@link #CONVERGE}. */
     public JsonNode awaitDocument(String da, Predicate<JsonNode> condition) {
         JsonNode[] last = new JsonNode[1];
