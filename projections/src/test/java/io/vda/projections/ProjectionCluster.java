@@ -9,6 +9,7 @@ import io.etcd.jetcd.Client;
 import io.vda.schema.EtcdKeys;
 import io.vda.schema.TopicBootstrapper;
 import io.vda.schema.Topics;
+import io.vda.schema.config.CommonSettings;
 import io.vda.schema.serde.AvroSerde;
 import io.vda.schema.serde.CachingSchemaRegistry;
 import io.vda.schema.serde.EtcdSchemaRegistry;
@@ -81,11 +82,8 @@ public final class ProjectionCluster implements AutoCloseable {
 
     /** The projection's configuration for this cluster (short owner lease so restarts are quick). */
     public Map<String, String> projectionVariables() {
-        Map<String, String> vars = new HashMap<>();
-        vars.put("VDA_KAFKA_BOOTSTRAP", bootstrap);
-        vars.put("VDA_TOPIC_PREFIX", topics.prefix());
-        vars.put("VDA_ETCD_ENDPOINTS", etcdEndpoint);
-        vars.put("VDA_ETCD_ROOT", keys.root());
+        Map<String, String> vars = new HashMap<>(CommonSettings.environment(bootstrap, topics.prefix(),
+                etcdEndpoint, keys.root()));
         vars.put("VDA_PROJECTIONS_GROUP_ID", topics.prefix() + "-projections");
         vars.put("VDA_PROJECTIONS_OWNER_TTL", "2s");
         vars.put("VDA_PROJECTIONS_POLL_TIMEOUT", "100ms");

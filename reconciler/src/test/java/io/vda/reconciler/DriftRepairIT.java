@@ -35,6 +35,7 @@ import io.vda.schema.common.NvmfListener;
 import io.vda.schema.common.PhysicalDiskBacking;
 import io.vda.schema.common.QosLimits;
 import io.vda.schema.common.ResourceKind;
+import io.vda.schema.config.CommonSettings;
 import io.vda.schema.event.CommandOutcome;
 import io.vda.schema.event.CommandStatus;
 import io.vda.schema.event.NodeRedriven;
@@ -105,8 +106,8 @@ class DriftRepairIT {
         keys = new EtcdKeys(cluster.etcdRoot());
         etcd = Client.builder().endpoints(cluster.etcdEndpoint()).build();
         registry = new CachingSchemaRegistry(new EtcdSchemaRegistry(etcd, keys, Duration.ofSeconds(10)));
-        common = Map.of("VDA_KAFKA_BOOTSTRAP", cluster.bootstrapServers(), "VDA_TOPIC_PREFIX", cluster.prefix(),
-                "VDA_ETCD_ENDPOINTS", cluster.etcdEndpoint(), "VDA_ETCD_ROOT", cluster.etcdRoot());
+        common = CommonSettings.environment(cluster.bootstrapServers(), cluster.prefix(), cluster.etcdEndpoint(),
+                cluster.etcdRoot());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 cluster.bootstrapServers()))) {
             TopicBootstrapper bootstrapper = new TopicBootstrapper(admin, (short) 1);

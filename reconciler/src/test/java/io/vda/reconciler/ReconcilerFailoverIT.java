@@ -16,6 +16,7 @@ import io.vda.schema.command.FailoverController;
 import io.vda.schema.command.MarkNodeFailed;
 import io.vda.schema.command.MarkNodeRecovered;
 import io.vda.schema.common.NodeKind;
+import io.vda.schema.config.CommonSettings;
 import io.vda.schema.serde.AvroSerde;
 import io.vda.schema.serde.CachingSchemaRegistry;
 import io.vda.schema.serde.EtcdSchemaRegistry;
@@ -156,16 +157,13 @@ class ReconcilerFailoverIT {
     }
 
     private ChildProcess startReconciler(String id) {
+        Map<String, String> env = new java.util.HashMap<>(CommonSettings.environment(cluster.bootstrapServers(),
+                cluster.prefix(), cluster.etcdEndpoint(), cluster.etcdRoot()));
+        env.putAll(Map.of("VDA_RECONCILER_ID", id, "VDA_HEARTBEAT_GRACE", "1s", "VDA_LEADER_TTL", "2s"));
         return ChildProcess.start(id,
                 ChildProcess.javaCommand(List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
                         ReconcilerMain.class.getName(), List.of()),
-                Map.of("VDA_KAFKA_BOOTSTRAP", cluster.bootstrapServers(),
-                        "VDA_TOPIC_PREFIX", cluster.prefix(),
-                        "VDA_ETCD_ENDPOINTS", cluster.etcdEndpoint(),
-                        "VDA_ETCD_ROOT", cluster.etcdRoot(),
-                        "VDA_RECONCILER_ID", id,
-                        "VDA_HEARTBEAT_GRACE", "1s",
-                        "VDA_LEADER_TTL", "2s"),
+                env,
                 cluster.workDir().resolve("logs").resolve(cluster.prefix() + "-" + id + ".log"));
     }
 

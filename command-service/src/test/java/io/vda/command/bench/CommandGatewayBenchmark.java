@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -95,7 +94,6 @@ public final class CommandGatewayBenchmark {
 
     private static Result run(HttpClient http, String url, int concurrency, Duration duration, String prefix)
             throws InterruptedException {
-        AtomicBoolean stop = new AtomicBoolean();
         AtomicLong accepted = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicInteger names = new AtomicInteger();
@@ -103,12 +101,13 @@ public final class CommandGatewayBenchmark {
         int[] counts = new int[concurrency];
         CountDownLatch done = new CountDownLatch(concurrency);
         long start = System.nanoTime();
+        long end = start + duration.toNanos(); // each client stops at the end of the window
         for (int c = 0; c < concurrency; c++) {
             int client = c;
             perClient[c] = new long[1 << 16];
             Thread t = new Thread(() -> {
                 try {
-                    while (!stop.get()) {
+                    while (System.nanoTime() < end) {
                         String body = "{\"daName\":\"" + prefix + "-" + names.incrementAndGet()
                                 + "\",\"sizeBytes\":1073741824}";
                         HttpRequest request = HttpRequest.newBuilder(URI.create(url))
@@ -140,8 +139,6 @@ public final class CommandGatewayBenchmark {
             }, "bench-client-" + c);
             t.start();
         }
-        Thread.sleep(duration.toMillis());
-        stop.set(true);
         done.await();
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         long[] all = new long[Arrays.stream(counts).sum()];

@@ -26,6 +26,7 @@ import io.vda.schema.EtcdKeys;
 import io.vda.schema.RecordKeys;
 import io.vda.schema.TopicBootstrapper;
 import io.vda.schema.Topics;
+import io.vda.schema.config.CommonSettings;
 import io.vda.schema.serde.AvroSerde;
 import io.vda.schema.serde.CachingSchemaRegistry;
 import io.vda.schema.serde.EtcdSchemaRegistry;
@@ -157,9 +158,8 @@ public final class LocalSystem implements AutoCloseable {
     private LocalSystem(Settings settings) throws IOException {
         this.settings = settings;
         this.dir = Files.createTempDirectory("vda-e2e");
-        this.common = Map.of("VDA_KAFKA_BOOTSTRAP", settings.bootstrapServers(),
-                "VDA_TOPIC_PREFIX", settings.prefix(), "VDA_ETCD_ENDPOINTS", settings.etcdEndpoint(),
-                "VDA_ETCD_ROOT", settings.etcdRoot());
+        this.common = CommonSettings.environment(settings.bootstrapServers(), settings.prefix(),
+                settings.etcdEndpoint(), settings.etcdRoot());
     }
 
     /** Starts everything; on failure what was started is stopped again. */

@@ -15,6 +15,7 @@ import io.vda.reconciler.ReconcilerMain;
 import io.vda.schema.EtcdKeys;
 import io.vda.schema.TopicBootstrapper;
 import io.vda.schema.Topics;
+import io.vda.schema.config.CommonSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -121,9 +122,8 @@ public final class ProcessSystem implements AutoCloseable {
         this.settings = settings;
         // Unix socket paths are limited to ~100 bytes: keep them short, under /tmp
         this.socketDir = Files.createTempDirectory("vda-ps");
-        this.common = Map.of("VDA_KAFKA_BOOTSTRAP", settings.bootstrapServers(),
-                "VDA_TOPIC_PREFIX", settings.prefix(), "VDA_ETCD_ENDPOINTS", settings.etcdEndpoint(),
-                "VDA_ETCD_ROOT", settings.etcdRoot());
+        this.common = CommonSettings.environment(settings.bootstrapServers(), settings.prefix(),
+                settings.etcdEndpoint(), settings.etcdRoot());
         this.apiPort = Ports.freeListenerPort("127.0.0.1"); // kept across restarts: not from the ephemeral range
         this.api = "http://127.0.0.1:" + apiPort;
     }

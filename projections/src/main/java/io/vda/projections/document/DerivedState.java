@@ -94,6 +94,15 @@ public final class DerivedState {
         void observed(Instant at) {
             latest = Documents.later(latest, at);
         }
+
+        /** A disk array's or exporter's state: degraded on any error or failed node, ready once all is OK. */
+        void settle(Assessment assessment, boolean nodeFailed) {
+            if (assessment.anyError() || nodeFailed) {
+                state = DEGRADED;
+            } else if (assessment.allOk()) {
+                state = READY;
+            }
+        }
     }
 
     private record Expected(String node, String objectKey) {
@@ -179,11 +188,7 @@ public final class DerivedState {
                 result.errors.add(failureMessage(failure, daName));
             }
         }
-        if (assessment.anyError() || nodeFailed) {
-            result.state = DEGRADED;
-        } else if (assessment.allOk()) {
-            result.state = READY;
-        }
+        result.settle(assessment, nodeFailed);
         return result;
     }
 
@@ -250,11 +255,7 @@ public final class DerivedState {
                 }
             }
         }
-        if (assessment.anyError() || nodeFailed) {
-            result.state = DEGRADED;
-        } else if (assessment.allOk()) {
-            result.state = READY;
-        }
+        result.settle(assessment, nodeFailed);
         return result;
     }
 

@@ -68,9 +68,8 @@ public final class ProjectionsBenchmark {
             started = System.nanoTime();
             try (ProjectionCluster.Running projection = cluster.startInProcess(
                     config(cluster).withRebuild(true), rebuild)) {
-                while (cluster.caughtUp()) {
-                    Thread.sleep(5); // until the wipe is visible
-                }
+                org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> !cluster.caughtUp()); // the wipe is visible
                 cluster.awaitCaughtUp(Duration.ofMinutes(10));
                 elapsed = System.nanoTime() - started;
             }

@@ -2,6 +2,7 @@ package io.vda.schema.config;
 
 import io.vda.schema.EtcdKeys;
 import io.vda.schema.Topics;
+import java.util.Map;
 
 /** The settings every VDA process shares, declared once. */
 public final class CommonSettings {
@@ -16,5 +17,12 @@ public final class CommonSettings {
             "root of the cluster's etcd keys");
 
     private CommonSettings() {
+    }
+
+    /** These four settings as environment variables, for starting a VDA process (tests, harnesses). */
+    public static Map<String, String> environment(String kafkaBootstrap, String topicPrefix, String etcdEndpoints,
+            String etcdRoot) {
+        return Map.of(KAFKA_BOOTSTRAP.name(), kafkaBootstrap, TOPIC_PREFIX.name(), topicPrefix,
+                ETCD_ENDPOINTS.name(), etcdEndpoints, ETCD_ROOT.name(), etcdRoot);
     }
 }

@@ -1,6 +1,7 @@
 package io.vda.e2e.bench;
 
 import static io.vda.e2e.LocalSystem.role;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.etcd.jetcd.ByteSequence;
@@ -36,6 +37,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Failover time of the whole local system ({@link LocalSystem}: every component in this JVM, 4 SPDK emulator
@@ -169,12 +171,12 @@ public final class FailoverBenchmark {
         // Steady phase: every node alive, a client creating and deleting small disk arrays continuously
         Instant steadyStart = Instant.now();
         int failedBefore = observer.nodeFailed.size();
-        AtomicBoolean loading = new AtomicBoolean(true);
+        Instant steadyEnd = steadyStart.plusSeconds(steadySeconds);
         AtomicLong loadOps = new AtomicLong();
         AtomicLong loadErrors = new AtomicLong();
         Thread load = new Thread(() -> {
             int i = 0;
-            while (loading.get()) {
+            while (Instant.now().isBefore(steadyEnd)) {
                 String name = "load" + i++;
                 try {
                     int c = system.post("/v1/disk-arrays?wait=30s", Map.of("daName", name, "sizeBytes", 8 * MIB,
@@ -190,10 +192,15 @@ public final class FailoverBenchmark {
             }
         }, "bench-load");
         load.start();
-        Thread.sleep(TimeUnit.SECONDS.toMillis(steadySeconds));
-        loading.set(false);
-        load.join(60_000);
-        Thread.sleep(1_500); // a failure declared at the end of the phase reaches the observer
+        load.join(TimeUnit.SECONDS.toMillis(steadySeconds + 60));
+        // The steady window's tail: a node failed in its last second is declared within the grace (1 s); watch
+        // that long and a bit more for a new MarkNodeFailed (it is counted below either way)
+        try {
+            await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
+                    .until(() -> observer.nodeFailed.size() == failedBefore);
+        } catch (ConditionTimeoutException falseFailureSeen) {
+            out("a node was declared failed at the end of the steady phase");
+        }
         List<MarkNodeFailed> all = List.copyOf(observer.nodeFailed);
         List<MarkNodeFailed> falseFailures = all.subList(failedBefore, all.size());
         int falseFailovers = (int) observer.failovers.stream()
@@ -278,17 +285,11 @@ public final class FailoverBenchmark {
         return falseFailures.isEmpty() && falseFailovers == 0 && otherNodeFailures == 0 ? 0 : 1;
     }
 
-    private static Instant awaitLastHeartbeat(Observer observer, String incarnation) throws InterruptedException {
-        // The agent's heartbeat producer is flushed on close; the observer reads the topic within a poll or two.
-        for (int i = 0; i < 100; i++) {
-            Instant last = observer.lastHeartbeatByIncarnation.get(incarnation);
-            if (last != null) {
-                Thread.sleep(300);
-                return observer.lastHeartbeatByIncarnation.get(incarnation);
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("no heartbeat seen of incarnation " + incarnation);
+    private static Instant awaitLastHeartbeat(Observer observer, String incarnation) {
+        // Called once the failover is done, more than the grace (1 s) after the stopped agent's last heartbeat: the
+        // observer, polling every 100 ms, has read it by then.
+        await().atMost(Duration.ofSeconds(10)).until(() -> observer.lastHeartbeatByIncarnation.get(incarnation) != null);
+        return observer.lastHeartbeatByIncarnation.get(incarnation);
     }
 
     private static List<Long> sorted(List<Trial> trials, java.util.function.ToLongFunction<Trial> f) {
