@@ -8,12 +8,11 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.vda.e2e.LocalSystem;
+import io.vda.e2e.TopicRecorder;
 import io.vda.infra.etcd.EtcdServer;
 import io.vda.infra.kafka.KafkaBroker;
-import io.vda.schema.Topics;
 import io.vda.schema.command.FailoverController;
 import io.vda.schema.command.MarkNodeFailed;
-import io.vda.schema.serde.AvroSerde;
 import io.vda.schema.status.Heartbeat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,17 +25,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -63,68 +53,41 @@ public final class FailoverBenchmark {
     private FailoverBenchmark() {
     }
 
-    /** Heartbeats and commands as they appear on the topics. */
+    /** Heartbeats and commands as they appear on the topics (a {@link TopicRecorder} and the queries made of it). */
     private static final class Observer implements AutoCloseable {
-        final Map<String, Instant> lastHeartbeatByIncarnation = new ConcurrentHashMap<>();
-        final List<MarkNodeFailed> nodeFailed = new CopyOnWriteArrayList<>();
-        final List<FailoverController> failovers = new CopyOnWriteArrayList<>();
-        private final KafkaConsumer<String, SpecificRecord> consumer;
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
+        private final TopicRecorder recorder;
 
         Observer(LocalSystem system) {
-            Topics topics = system.topics();
-            consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.settings().bootstrapServers(),
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20),
-                    new StringDeserializer(), AvroSerde.any(system.registry()).deserializer());
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(topics.heartbeats(), topics.commands())) {
-                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            thread = new Thread(this::run, "bench-observer");
-            thread.start();
+            recorder = new TopicRecorder(system.settings().bootstrapServers(), system.registry(),
+                    List.of(system.topics().heartbeats(), system.topics().commands()));
         }
 
-        private void run() {
-            try {
-                while (running.get()) {
-                    for (ConsumerRecord<String, SpecificRecord> r : consumer.poll(Duration.ofMillis(100))) {
-                        if (r.value() instanceof Heartbeat h) {
-                            lastHeartbeatByIncarnation.merge(h.getIncarnation(), h.getSentAt(),
-                                    (a, b) -> a.isAfter(b) ? a : b);
-                        } else if (r.value() instanceof MarkNodeFailed m) {
-                            nodeFailed.add(m);
-                        } else if (r.value() instanceof FailoverController f) {
-                            failovers.add(f);
-                        }
-                    }
-                }
-            } catch (org.apache.kafka.common.errors.WakeupException e) {
-                // closing
-            } finally {
-                consumer.close();
-            }
+        List<MarkNodeFailed> nodeFailed() {
+            return recorder.values(MarkNodeFailed.class, m -> true);
+        }
+
+        List<FailoverController> failovers() {
+            return recorder.values(FailoverController.class, f -> true);
+        }
+
+        Instant lastHeartbeat(String incarnation) {
+            return recorder.values(Heartbeat.class, h -> h.getIncarnation().equals(incarnation)).stream()
+                    .map(Heartbeat::getSentAt).max(Comparator.naturalOrder()).orElse(null);
         }
 
         Instant firstFailover(String da, long epoch) {
-            return failovers.stream().filter(f -> f.getDaName().equals(da) && f.getEpoch() == epoch)
+            return failovers().stream().filter(f -> f.getDaName().equals(da) && f.getEpoch() == epoch)
                     .map(FailoverController::getIssuedAt).min(Comparator.naturalOrder()).orElse(null);
         }
 
         Instant firstNodeFailed(String node, Instant after) {
-            return nodeFailed.stream().filter(m -> m.getNodeName().equals(node) && m.getIssuedAt().isAfter(after))
+            return nodeFailed().stream().filter(m -> m.getNodeName().equals(node) && m.getIssuedAt().isAfter(after))
                     .map(MarkNodeFailed::getIssuedAt).min(Comparator.naturalOrder()).orElse(null);
         }
 
         @Override
         public void close() throws InterruptedException {
-            running.set(false);
-            consumer.wakeup();
-            thread.join(5_000);
+            recorder.close();
         }
     }
 
@@ -170,7 +133,7 @@ public final class FailoverBenchmark {
 
         // Steady phase: every node alive, a client creating and deleting small disk arrays continuously
         Instant steadyStart = Instant.now();
-        int failedBefore = observer.nodeFailed.size();
+        int failedBefore = observer.nodeFailed().size();
         Instant steadyEnd = steadyStart.plusSeconds(steadySeconds);
         AtomicLong loadOps = new AtomicLong();
         AtomicLong loadErrors = new AtomicLong();
@@ -197,13 +160,13 @@ public final class FailoverBenchmark {
         // that long and a bit more for a new MarkNodeFailed (it is counted below either way)
         try {
             await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
-                    .until(() -> observer.nodeFailed.size() == failedBefore);
+                    .until(() -> observer.nodeFailed().size() == failedBefore);
         } catch (ConditionTimeoutException falseFailureSeen) {
             out("a node was declared failed at the end of the steady phase");
         }
-        List<MarkNodeFailed> all = List.copyOf(observer.nodeFailed);
+        List<MarkNodeFailed> all = observer.nodeFailed();
         List<MarkNodeFailed> falseFailures = all.subList(failedBefore, all.size());
-        int falseFailovers = (int) observer.failovers.stream()
+        int falseFailovers = (int) observer.failovers().stream()
                 .filter(f -> f.getIssuedAt().isAfter(steadyStart)).count();
         out("steady phase: %d s, %d API create/delete (%d not 201/204), MarkNodeFailed for live nodes: %d, "
                 + "FailoverController: %d %s", steadySeconds, loadOps.get(), loadErrors.get(), falseFailures.size(),
@@ -217,7 +180,7 @@ public final class FailoverBenchmark {
             String primary = role(before, "PRIMARY");
             String secondary = role(before, "SECONDARY");
             long epoch = before.path("spec").path("epoch").asLong();
-            int nodeFailedBefore = observer.nodeFailed.size();
+            int nodeFailedBefore = observer.nodeFailed().size();
             CompletableFuture<Instant> primaryReady = new CompletableFuture<>();
             ByteSequence key = ByteSequence.from(system.keys().diskArray(DA), StandardCharsets.UTF_8);
             try (Watch.Watcher watcher = system.etcd().getWatchClient().watch(key, Watch.listener(response -> {
@@ -250,7 +213,7 @@ public final class FailoverBenchmark {
                 if (!secondary.equals(role(after, "PRIMARY")) || !primary.equals(role(after, "SECONDARY"))) {
                     throw new IllegalStateException("unexpected roles after trial " + t + ": " + after);
                 }
-                List<MarkNodeFailed> failed = List.copyOf(observer.nodeFailed);
+                List<MarkNodeFailed> failed = observer.nodeFailed();
                 for (MarkNodeFailed m : failed.subList(nodeFailedBefore, failed.size())) {
                     if (!m.getNodeName().equals(primary)) {
                         otherNodeFailures++;
@@ -288,8 +251,8 @@ public final class FailoverBenchmark {
     private static Instant awaitLastHeartbeat(Observer observer, String incarnation) {
         // Called once the failover is done, more than the grace (1 s) after the stopped agent's last heartbeat: the
         // observer, polling every 100 ms, has read it by then.
-        await().atMost(Duration.ofSeconds(10)).until(() -> observer.lastHeartbeatByIncarnation.get(incarnation) != null);
-        return observer.lastHeartbeatByIncarnation.get(incarnation);
+        await().atMost(Duration.ofSeconds(10)).until(() -> observer.lastHeartbeat(incarnation) != null);
+        return observer.lastHeartbeat(incarnation);
     }
 
     private static List<Long> sorted(List<Trial> trials, java.util.function.ToLongFunction<Trial> f) {
